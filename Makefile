@@ -1,0 +1,37 @@
+# Two commands on a fresh Debian machine:
+#   make run    set up, then redact sample_data/ into out/
+#   make test   set up, then run the tests
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+
+.PHONY: run test setup system-deps python-deps sample-data bench clean
+
+run: setup
+	$(VENV)/bin/tabir run sample_data --out out
+
+test: setup
+	$(PY) -m pytest
+
+setup: system-deps python-deps
+
+system-deps:
+	@bash scripts/install_system_deps.sh
+
+# Re-installs when pyproject.toml or the constraints change.
+python-deps: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt -e '.[test]'
+	@touch $@
+
+sample-data: python-deps
+	$(PY) scripts/make_sample_data.py sample_data
+
+bench: setup
+	$(PY) bench/throughput.py
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,1 @@
+"""Prefect orchestration over the redactors library, and the `tabir` CLI."""

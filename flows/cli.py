@@ -1,0 +1,114 @@
+"""The `tabir` command.
+
+Exit codes (like OCRmyPDF, each means one thing a script can act on):
+  0  every file was redacted (or was unchanged since the last run)
+  2  usage or configuration error: nothing was processed
+  3  some outputs failed verification and went to review/
+  4  some inputs could not be processed and went to failed/
+  5  both 3 and 4
+  1  Tabir itself failed (a bug): see the message
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_REVIEW = 3
+EXIT_FAILED = 4
+EXIT_REVIEW_AND_FAILED = 5
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tabir", description="Offline redaction of personal data.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="redact every file under INBOX once, then exit")
+    run.add_argument("inbox", type=Path, help="folder with the documents to redact (read only)")
+    run.add_argument("--out", type=Path, required=True, help="output folder (redacted/, review/, failed/, manifests/)")
+    run.add_argument("--config", type=Path, default=None, help="policy YAML overlaid on config/default.yaml")
+    run.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    return parser
+
+
+def exit_code_for(counts: dict) -> int:
+    review, failed = counts["review"] > 0, counts["failed"] > 0
+    if review and failed:
+        return EXIT_REVIEW_AND_FAILED
+    if failed:
+        return EXIT_FAILED
+    if review:
+        return EXIT_REVIEW
+    return EXIT_OK
+
+
+def summary_line(manifest: dict, manifest_path: Path) -> str:
+    c = manifest["counts"]
+    types = ", ".join(f"{k} {v}" for k, v in c["findings_by_type"].items()) or "none"
+    return (
+        f"tabir: {c['files']} files ({c['redacted']} redacted, {c['review']} review, "
+        f"{c['failed']} failed, {c['skipped']} unchanged), {c['pages']} pages, "
+        f"{c['findings']} findings ({types}); manifest {manifest_path}"
+    )
+
+
+def check_folders(inbox: Path, out: Path) -> str | None:
+    """Why these folders cannot be used together, or None."""
+    if not inbox.is_dir():
+        return f"{inbox}: the inbox is not a folder"
+    inbox_r, out_r = inbox.resolve(), out.resolve()
+    if out_r == inbox_r or inbox_r in out_r.parents:
+        return f"{out}: the output folder must not lie inside the inbox {inbox} (outputs would be read as inputs)"
+    if out_r in inbox_r.parents:
+        return f"{inbox}: the inbox must not lie inside the output folder {out}"
+    return None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows import prefect_env
+
+    prefect_env.configure(verbose=args.verbose)
+    from redactors.config import load_config
+    from redactors.errors import ConfigError
+
+    problem = check_folders(args.inbox, args.out)
+    if problem:
+        print(f"tabir: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"tabir: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    from flows.run import redact_inbox
+
+    try:
+        manifest = redact_inbox(args.inbox, args.out, config)
+    except ConfigError as exc:  # e.g. the manifest secret inside the output folder
+        print(f"tabir: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    manifest_path = args.out / "manifests" / f"{manifest['run_id']}.json"
+    print(summary_line(manifest, manifest_path))
+    for entry in manifest["files"]:
+        if entry["status"] in ("review", "failed"):
+            print(f"  {entry['status']}: {entry['input']}: {entry['reason']}", file=sys.stderr)
+    return exit_code_for(manifest["counts"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+    except KeyboardInterrupt:
+        print("tabir: interrupted; nothing half-written was published", file=sys.stderr)
+        return 130
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Load and validate the YAML configuration.
+
+The user's file is an overlay on config/default.yaml: it only needs the keys it
+changes. Both are validated against config/config.schema.json so that a typo
+stops the run with the file, the key and what is wrong, instead of being
+silently ignored.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import ConfigError
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+DEFAULT_CONFIG_PATH = CONFIG_DIR / "default.yaml"
+CONFIG_SCHEMA_PATH = CONFIG_DIR / "config.schema.json"
+
+
+@dataclass(frozen=True)
+class DetectionPolicy:
+    languages: tuple[str, ...]
+    entities: tuple[str, ...] | None  # None means every type the detector knows
+    min_score: float
+    min_score_by_type: dict[str, float]
+    allow_list: tuple[str, ...]
+    deny_list: dict[str, tuple[str, ...]]
+
+    def threshold_for(self, entity_type: str) -> float:
+        return self.min_score_by_type.get(entity_type, self.min_score)
+
+
+@dataclass(frozen=True)
+class RedactionStyle:
+    style: str  # "box" or "label"
+    fill_color: tuple[float, float, float]
+    label_color: tuple[float, float, float]
+    labels: dict[str, str]
+
+    def label_for(self, entity_type: str) -> str:
+        return self.labels.get(entity_type, self.labels.get("default", "[DISAMARKAN]"))
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int
+    max_pages: int
+
+
+@dataclass(frozen=True)
+class Config:
+    detection: DetectionPolicy
+    redaction: RedactionStyle
+    limits: Limits
+    secret_file: Path
+    source: str  # where it came from, for messages and the manifest
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the effective configuration, so that a manifest says
+        exactly which policy produced an output."""
+        canonical = json.dumps(self.raw, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """The default policy, overlaid with the file at `path` when given."""
+    defaults = _read_yaml(DEFAULT_CONFIG_PATH)
+    _validate(defaults, DEFAULT_CONFIG_PATH)
+    if path is None:
+        return _build(defaults, str(DEFAULT_CONFIG_PATH))
+    path = Path(path)
+    overlay = _read_yaml(path)
+    _validate(overlay, path)
+    merged = _deep_merge(defaults, overlay)
+    _validate(merged, path)
+    return _build(merged, str(path))
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
+    return data
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads(CONFIG_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _validate(data: dict[str, Any], path: Path) -> None:
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    lines = [f"{path}: invalid configuration"]
+    for error in errors:
+        key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+        lines.append(f"  key '{key}': {_explain(error)}")
+    raise ConfigError("\n".join(lines))
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        return f"unknown key(s) {unknown}; allowed here: {allowed}"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {error.validator_value}"
+    return error.message
+
+
+def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _build(raw: dict[str, Any], source: str) -> Config:
+    det = raw.get("detection", {})
+    red = raw.get("redaction", {})
+    lim = raw.get("limits", {})
+    entities = det.get("entities", "all")
+    return Config(
+        detection=DetectionPolicy(
+            languages=tuple(det.get("languages", ["en"])),
+            entities=None if entities == "all" else tuple(entities),
+            min_score=float(det.get("min_score", 0.4)),
+            min_score_by_type=dict(det.get("min_score_by_type", {})),
+            allow_list=tuple(det.get("allow_list", [])),
+            deny_list={k: tuple(v) for k, v in det.get("deny_list", {}).items()},
+        ),
+        redaction=RedactionStyle(
+            style=red.get("style", "box"),
+            fill_color=tuple(red.get("fill_color", [0, 0, 0])),
+            label_color=tuple(red.get("label_color", [1, 1, 1])),
+            labels=dict(red.get("labels", {})),
+        ),
+        limits=Limits(
+            max_file_bytes=int(float(lim.get("max_file_mb", 200)) * 1024 * 1024),
+            max_pages=int(lim.get("max_pages", 3000)),
+        ),
+        secret_file=Path(raw.get("secret_file", "~/.local/share/tabir/manifest-secret.key")).expanduser(),
+        source=source,
+        raw=raw,
+    )

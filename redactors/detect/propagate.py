@@ -1,0 +1,33 @@
+"""Consistency within a document: once a value is found anywhere, every other
+mention of it is redacted too. The detector may flag "Siti Aminah" in one
+sentence and miss it in the next; a publication copy must not keep the miss."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(value: str) -> str:
+    """Case-folded, whitespace collapsed: how values are compared."""
+    return _WS.sub(" ", value).strip().casefold()
+
+
+def value_pattern(value: str) -> re.Pattern[str]:
+    """A case-insensitive pattern for `value` as a whole token sequence:
+    any run of white space (a line break too) between its parts, and no word
+    character glued on either side ("Siti" must not match "Sitinjak")."""
+    parts = [re.escape(p) for p in normalise(value).split(" ") if p]
+    body = r"\s+".join(parts)
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def find_mentions(text: str, values: Iterable[str]) -> list[tuple[int, int, str]]:
+    """(start, end, value) for every mention of every value in `text`."""
+    hits = []
+    for value in {normalise(v) for v in values if v.strip()}:
+        for match in value_pattern(value).finditer(text):
+            hits.append((match.start(), match.end(), value))
+    return sorted(hits)

@@ -1,0 +1,39 @@
+"""The contract every format keeps (after mat2's per-format parsers).
+
+A handler turns input bytes into a redacted output and says what it removed,
+and re-checks an output on its own: the pipeline publishes nothing that its
+handler's `verify` did not pass.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from ..config import Config
+from ..detect.base import TextDetector
+from ..model import RedactionResult
+
+
+@dataclass(frozen=True)
+class RedactionContext:
+    """What a handler needs besides the bytes: the detector and the policy."""
+
+    detector: TextDetector
+    config: Config
+
+
+class FormatHandler(ABC):
+    name: str
+    extensions: tuple[str, ...]
+
+    @abstractmethod
+    def redact(self, data: bytes, ctx: RedactionContext) -> RedactionResult:
+        """The redacted file. Raises errors.InputRejected for inputs that
+        cannot be processed (corrupt, encrypted, over a limit)."""
+
+    @abstractmethod
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset()) -> list[str]:
+        """Problems found by re-opening `output` and extracting everything
+        again; an empty list means it may be published. `inserted` is the
+        text the redaction itself wrote (labels), not a leak."""

@@ -1,0 +1,154 @@
+"""PDF redaction with PyMuPDF.
+
+Text is removed from the content streams by redaction annotations applied with
+apply_redactions (never a box drawn over text that can still be copied);
+image pixels under a redaction are blanked; every hidden carrier is removed;
+the file is written as a clean full rewrite, so no earlier revision survives.
+"""
+
+from __future__ import annotations
+
+import pymupdf
+
+from ...detect.propagate import find_mentions, normalise
+from ...errors import CorruptInput, EncryptedInput, TooLarge
+from ...model import Finding, RedactionResult, TextSpan
+from ..base import FormatHandler, RedactionContext
+from .carriers import carrier_texts, remove_document_carriers, remove_page_carriers
+from .check import verify_pdf
+from .layout import PageText, page_text
+
+# MuPDF prints repair warnings for broken files on stderr; we report problems
+# ourselves, per file, in the manifest.
+pymupdf.TOOLS.mupdf_display_errors(False)
+
+
+class PdfHandler(FormatHandler):
+    name = "pdf"
+    extensions = (".pdf",)
+
+    def redact(self, data: bytes, ctx: RedactionContext) -> RedactionResult:
+        doc = _open(data, ctx.config.limits.max_pages)
+        with doc:
+            try:
+                return self._redact(doc, ctx)
+            except (CorruptInput, EncryptedInput, TooLarge):
+                raise
+            except (RuntimeError, ValueError) as exc:  # MuPDF's errors on broken content
+                raise CorruptInput(f"the PDF could not be processed: {exc}") from exc
+
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset()) -> list[str]:
+        return verify_pdf(output, sensitive_values, inserted)
+
+    def _redact(self, doc: pymupdf.Document, ctx: RedactionContext) -> RedactionResult:
+        detector = ctx.detector
+        findings: list[Finding] = []
+
+        # 1. Hidden carriers: what they say counts as found, then they go.
+        for location, page_no, text in carrier_texts(doc):
+            for span in detector.detect(text):
+                findings.append(_finding(span, text, location, page_no, None))
+
+        # 2. Visible text, page by page.
+        pages = [page_text(page) for page in doc]
+        page_spans = [detector.detect(layout.text) for layout in pages]
+
+        # 3. Every value found anywhere is removed everywhere in the document.
+        known: dict[str, str] = {normalise(f.value): f.entity_type for f in findings}
+        for layout, spans in zip(pages, page_spans):
+            for s in spans:
+                known.setdefault(normalise(layout.text[s.start:s.end]), s.entity_type)
+
+        style = ctx.config.redaction
+        inserted: set[str] = set()
+        for page, layout, spans in zip(doc, pages, page_spans):
+            remove_page_carriers(page)
+            occurrences = _with_propagated(layout, spans, known)
+            for span in occurrences:
+                rects = layout.rects_for(span.start, span.end)
+                if not rects:
+                    continue
+                for index, rect in enumerate(rects):
+                    label, fontsize = None, 11.0
+                    if style.style == "label" and index == 0:
+                        label, fontsize = _fitted_label(style.label_for(span.entity_type), rect)
+                    if label:
+                        inserted.add(label)
+                    page.add_redact_annot(
+                        rect,
+                        text=label,
+                        fontsize=fontsize,
+                        fill=style.fill_color,
+                        text_color=style.label_color,
+                        cross_out=False,
+                    )
+                bbox = pymupdf.Rect(rects[0])
+                for rect in rects[1:]:
+                    bbox |= rect
+                findings.append(_finding(span, layout.text, "page", page.number + 1, bbox))
+            page.apply_redactions(
+                images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+                graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
+                text=pymupdf.PDF_REDACT_TEXT_REMOVE,
+            )
+
+        remove_document_carriers(doc)
+        output = doc.tobytes(garbage=4, deflate=True, clean=True, expand=0)
+        return RedactionResult(output=output, findings=findings, pages=doc.page_count, inserted=inserted)
+
+
+def _fitted_label(label: str, rect: pymupdf.Rect) -> tuple[str | None, float]:
+    """The label and a font size at which it fits the box on one line; no
+    label when the box is too small to hold it legibly."""
+    fontsize = min(11.0, rect.height * 0.75)
+    width = pymupdf.get_text_length(label, fontname="helv", fontsize=fontsize)
+    if width > rect.width - 1:
+        fontsize *= (rect.width - 1) / width
+    if fontsize < 4.0:
+        return None, 11.0
+    return label, fontsize
+
+
+def _open(data: bytes, max_pages: int) -> pymupdf.Document:
+    if b"%PDF" not in data[:1024]:
+        raise CorruptInput("not a PDF file (no %PDF header)")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:
+        raise CorruptInput(f"the PDF is damaged and cannot be opened: {exc}") from exc
+    if doc.needs_pass:
+        doc.close()
+        raise EncryptedInput("the PDF is password-protected; remove the password and drop it again")
+    if doc.page_count == 0:
+        doc.close()
+        raise CorruptInput("the PDF has no readable pages")
+    if doc.page_count > max_pages:
+        count = doc.page_count
+        doc.close()
+        raise TooLarge(f"the PDF has {count} pages, more than the limit of {max_pages}")
+    return doc
+
+
+def _with_propagated(layout: PageText, spans: list[TextSpan], known: dict[str, str]) -> list[TextSpan]:
+    """The detector's spans plus every other mention of a value found anywhere
+    in the document (`known` maps each normalised value to its entity type)."""
+    result = list(spans)
+    covered = [(s.start, s.end) for s in spans]
+    for start, end, value in find_mentions(layout.text, known):
+        if any(a <= start and end <= b for a, b in covered):
+            continue
+        result.append(TextSpan(start, end, known[value], 1.0, "DocumentConsistency"))
+        covered.append((start, end))
+    return result
+
+
+def _finding(span: TextSpan, text: str, location: str, page: int | None, bbox) -> Finding:
+    return Finding(
+        entity_type=span.entity_type,
+        value=text[span.start:span.end],
+        score=span.score,
+        recognizer=span.recognizer,
+        location=location,
+        page=page,
+        bbox=tuple(round(v, 2) for v in bbox) if bbox is not None else None,
+    )

@@ -1,0 +1,115 @@
+"""Hidden carriers in a PDF: everything besides the visible page content that
+can hold a name. We read their text (so values found there are also hunted
+down in the pages and in verification) and then remove them all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pymupdf
+
+# Catalog entries that carry text or behaviour a publication copy must not
+# keep: forms, scripts and attachments (/Names, /AcroForm, /OpenAction, /AA),
+# XMP (/Metadata), bookmarks (/Outlines), the structure tree whose /Alt and
+# /ActualText strings hold text of their own, private application data.
+CATALOG_KEYS_TO_DROP = (
+    "AcroForm", "Names", "OpenAction", "AA", "Metadata", "Outlines",
+    "StructTreeRoot", "MarkInfo", "PieceInfo", "SpiderInfo", "Collection",
+    "URI", "Threads", "Perms", "Legal",
+)
+PAGE_KEYS_TO_DROP = ("AA", "PieceInfo", "Thumb", "B", "StructParents")
+
+# Attachments larger than this are not read for text (they are removed anyway).
+MAX_ATTACHMENT_TEXT_BYTES = 5 * 1024 * 1024
+
+
+def carrier_texts(doc: pymupdf.Document) -> Iterator[tuple[str, int | None, str]]:
+    """(location, page number or None, text) for every hidden carrier."""
+    for key, value in (doc.metadata or {}).items():
+        if key not in ("format", "encryption") and value:
+            yield "metadata", None, value
+    xmp = doc.get_xml_metadata()
+    if xmp:
+        # The values, not the XML around them: tags are not personal data.
+        yield "metadata", None, re.sub(r"<[^>]*>", "\n", xmp)
+    for title in (entry[1] for entry in doc.get_toc(simple=True)):
+        yield "outline", None, title
+    for index in range(doc.embfile_count()):
+        info = doc.embfile_info(index)
+        for field in ("name", "filename", "ufilename", "desc"):
+            if info.get(field):
+                yield "attachment", None, info[field]
+        if info.get("size", 0) <= MAX_ATTACHMENT_TEXT_BYTES:
+            text = _as_text(doc.embfile_get(index))
+            if text:
+                yield "attachment", None, text
+    for page in doc:
+        number = page.number + 1
+        for annot in page.annots():
+            info = annot.info
+            for field in ("content", "title", "subject"):
+                if info.get(field):
+                    yield "annotation", number, info[field]
+            if annot.type[0] == pymupdf.PDF_ANNOT_FILE_ATTACHMENT:
+                try:
+                    text = _as_text(annot.get_file())
+                except Exception:  # a broken attachment is removed anyway
+                    text = ""
+                if text:
+                    yield "attachment", number, text
+        for widget in page.widgets():
+            for value in (widget.field_name, widget.field_value, widget.field_label):
+                if isinstance(value, str) and value:
+                    yield "form_field", number, value
+        for link in page.get_links():
+            if link.get("uri"):
+                yield "link", number, link["uri"]
+
+
+def _as_text(data: bytes) -> str:
+    """Text of an attachment when it is text (or a PDF with a text layer)."""
+    if data.startswith(b"%PDF"):
+        try:
+            with pymupdf.open(stream=data, filetype="pdf") as inner:
+                return "\n".join(page.get_text() for page in inner)
+        except Exception:
+            return ""
+    for encoding in ("utf-8", "utf-16"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return ""
+
+
+def remove_page_carriers(page: pymupdf.Page) -> None:
+    """Comments, attachments, form widgets and links on one page. Done before
+    the redaction annotations are added, so only ours are applied."""
+    for widget in list(page.widgets()):
+        page.delete_widget(widget)
+    for annot in list(page.annots()):
+        page.delete_annot(annot)
+    for link in page.get_links():
+        page.delete_link(link)
+
+
+def remove_document_carriers(doc: pymupdf.Document) -> None:
+    doc.scrub(
+        attached_files=True, clean_pages=True, embedded_files=True, hidden_text=True,
+        javascript=True, metadata=True, redactions=True, redact_images=0,
+        remove_links=True, reset_fields=True, reset_responses=True,
+        thumbnails=True, xml_metadata=True,
+    )
+    for index in reversed(range(doc.embfile_count())):
+        doc.embfile_del(index)
+    doc.set_metadata({})
+    doc.del_xml_metadata()
+    catalog = doc.pdf_catalog()
+    for key in CATALOG_KEYS_TO_DROP:
+        if doc.xref_get_key(catalog, key)[0] != "null":
+            doc.xref_set_key(catalog, key, "null")
+    for page in doc:
+        for key in PAGE_KEYS_TO_DROP:
+            if doc.xref_get_key(page.xref, key)[0] != "null":
+                doc.xref_set_key(page.xref, key, "null")

@@ -1,0 +1,126 @@
+"""Verification of a PDF output: re-open it and look everywhere again."""
+
+from __future__ import annotations
+
+import re
+
+import pymupdf
+
+from ...verify import leaks_in_bytes, leaks_in_text
+from .carriers import CATALOG_KEYS_TO_DROP
+from .layout import EXTRACT_FLAGS, page_text
+
+# Binary streams where text values cannot sit as text: searching them only
+# yields chance matches.
+_BINARY_STREAM = re.compile(rb"/Subtype\s*/Image|/FontFile|/Length1|/Type\s*/XObject\s*/Subtype\s*/Image")
+_LITERAL = re.compile(rb"\((?:\\.|[^\\)])*\)", re.DOTALL)
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
+
+
+def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset()) -> list[str]:
+    try:
+        doc = pymupdf.open(stream=output, filetype="pdf")
+    except Exception as exc:
+        return [f"the output does not open as a PDF: {exc}"]
+    with doc:
+        if doc.needs_pass or doc.page_count == 0:
+            return ["the output is encrypted or has no pages"]
+        problems = _structure_problems(doc)
+        texts = []
+        for page in doc:
+            where = f"the text of page {page.number + 1}"
+            texts.append((where, page_text(page).text))
+            texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS)))
+        problems += leaks_in_text(values, texts, inserted)
+        problems += leaks_in_bytes(values, _object_blobs(doc), inserted)
+    return _unique(problems)
+
+
+def _structure_problems(doc: pymupdf.Document) -> list[str]:
+    problems = []
+    meta = {k: v for k, v in (doc.metadata or {}).items() if k not in ("format", "encryption") and v}
+    if meta:
+        problems.append(f"document metadata remains: {sorted(meta)}")
+    if doc.get_xml_metadata():
+        problems.append("XMP metadata remains")
+    if doc.embfile_count():
+        problems.append(f"{doc.embfile_count()} embedded file(s) remain")
+    if doc.get_toc():
+        problems.append("bookmarks (outline) remain")
+    catalog = doc.pdf_catalog()
+    for key in CATALOG_KEYS_TO_DROP:
+        if doc.xref_get_key(catalog, key)[0] != "null":
+            problems.append(f"catalog entry /{key} remains")
+    for page in doc:
+        if page.first_annot is not None:
+            problems.append(f"annotations remain on page {page.number + 1}")
+        if page.first_widget is not None:
+            problems.append(f"form fields remain on page {page.number + 1}")
+        if page.get_links():
+            problems.append(f"links remain on page {page.number + 1}")
+    return problems
+
+
+def _object_blobs(doc: pymupdf.Document):
+    """Every object's source and decompressed stream, with the strings in its
+    source decoded, so values are found whatever PDF string syntax hides them."""
+    for xref in range(1, doc.xref_length()):
+        try:
+            source = doc.xref_object(xref, compressed=False).encode("latin-1", "replace")
+        except Exception:
+            continue
+        where = f"PDF object {xref}"
+        yield where, source
+        yield where, _decoded_strings(source)
+        if doc.xref_is_stream(xref) and not _BINARY_STREAM.search(source):
+            try:
+                stream = doc.xref_stream(xref) or b""
+            except Exception:
+                continue
+            yield f"the stream of PDF object {xref}", stream
+            yield f"the stream of PDF object {xref}", _decoded_strings(stream)
+
+
+def _decoded_strings(source: bytes) -> bytes:
+    """The text of PDF literal and hex strings in `source`, as UTF-8."""
+    out = []
+    for match in _LITERAL.finditer(source):
+        out.append(_decode_text(_unescape_literal(match.group(0)[1:-1])))
+    for match in _HEX.finditer(source):
+        digits = re.sub(rb"\s", b"", match.group(1))
+        if len(digits) % 2:
+            digits += b"0"
+        try:
+            out.append(_decode_text(bytes.fromhex(digits.decode())))
+        except ValueError:
+            continue
+    return "\n".join(out).encode("utf-8")
+
+
+def _decode_text(raw: bytes) -> str:
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be", "replace")
+    if raw.startswith(b"\xff\xfe"):
+        return raw[2:].decode("utf-16-le", "replace")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", "replace")
+    return raw.decode("latin-1")
+
+
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape_literal(body: bytes) -> bytes:
+    def repl(match: re.Match[bytes]) -> bytes:
+        token = match.group(1)
+        if token[:1].isdigit():
+            return bytes([int(token, 8) & 0xFF])
+        if token in (b"\n", b"\r"):
+            return b""
+        return _ESCAPES.get(token, token)
+
+    return re.sub(rb"\\([0-7]{1,3}|.)", repl, body, flags=re.DOTALL)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

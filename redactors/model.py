@@ -1,0 +1,50 @@
+"""The few types every part of the library shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TextSpan:
+    """One detection in a piece of text: character offsets into that text."""
+
+    start: int
+    end: int
+    entity_type: str
+    score: float
+    recognizer: str
+
+
+@dataclass
+class Finding:
+    """One thing removed from a document. `value` is the removed text; it is
+    used for verification and the keyed hash and never written anywhere."""
+
+    entity_type: str
+    value: str
+    score: float
+    recognizer: str
+    # Where it was: "page" (visible content), or a hidden carrier that was
+    # removed whole: "metadata", "annotation", "attachment", "form_field",
+    # "outline".
+    location: str
+    page: int | None = None  # 1-based
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass
+class RedactionResult:
+    """What a format handler returns: the redacted file and what it removed."""
+
+    output: bytes
+    findings: list[Finding]
+    pages: int
+    notes: list[str] = field(default_factory=list)
+    # Text the redaction put into the output (labels, pseudonyms), which
+    # verification must not mistake for a surviving value.
+    inserted: set[str] = field(default_factory=set)
+
+    def sensitive_values(self) -> set[str]:
+        """Every removed value, which verification must not find again."""
+        return {f.value for f in self.findings if f.value.strip()}

@@ -1,0 +1,113 @@
+"""The output folder and how files land in it.
+
+OUT/redacted/  verified, publication-safe copies (what publication teams read)
+OUT/review/    outputs that failed verification: for a person, never published
+OUT/failed/    <name>.txt with the reason an input could not be processed
+OUT/manifests/ one JSON manifest per run, and latest.json
+OUT/.work/     temporary files, on the same file system so renames are atomic
+
+A file appears in redacted/ by one rename of a complete, fsynced file: a reader
+never sees a partial file, and a crash leaves at most a stray temp file in
+.work/, which is cleared at the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    root: Path
+
+    @property
+    def redacted(self) -> Path:
+        return self.root / "redacted"
+
+    @property
+    def review(self) -> Path:
+        return self.root / "review"
+
+    @property
+    def failed(self) -> Path:
+        return self.root / "failed"
+
+    @property
+    def manifests(self) -> Path:
+        return self.root / "manifests"
+
+    @property
+    def work(self) -> Path:
+        return self.root / ".work"
+
+    def prepare(self) -> None:
+        for folder in (self.redacted, self.review, self.failed, self.manifests, self.work):
+            folder.mkdir(parents=True, exist_ok=True)
+        for stale in self.work.glob("*.part"):
+            stale.unlink(missing_ok=True)
+
+    def destinations(self, rel: PurePosixPath) -> dict[str, Path]:
+        """Where each outcome for input `rel` is written."""
+        return {
+            "redacted": self.redacted / rel,
+            "review": self.review / rel,
+            "failed": self.failed / rel.with_name(rel.name + ".txt"),
+        }
+
+
+def atomic_write(dest: Path, data: bytes, work_dir: Path, mode: int = 0o644) -> None:
+    """Write `data` to `dest` so that `dest` is either absent, the old file,
+    or the complete new one: temp file in work_dir, fsync, rename, fsync dir."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=work_dir, prefix="tabir-", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+        _fsync_dir(dest.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def publish_outcome(layout: OutputLayout, rel: PurePosixPath, status: str, data: bytes) -> Path:
+    """Write the outcome of one input and remove what earlier runs left for the
+    same input under another status (a file that failed yesterday and is
+    redacted today must not stay in failed/, and a copy that now needs review
+    must not stay published)."""
+    targets = layout.destinations(rel)
+    dest = targets[status]
+    atomic_write(dest, data, layout.work)
+    for other, path in targets.items():
+        if other != status and path.exists():
+            path.unlink()
+            _fsync_dir(path.parent)
+    return dest
+
+
+def copy_file(src: Path, dest: Path, work_dir: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=work_dir, prefix="tabir-", suffix=".part")
+    os.close(fd)
+    shutil.copyfile(src, tmp_name)
+    with open(tmp_name, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp_name, dest)
+    _fsync_dir(dest.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,68 @@
+"""The `tabir` command as a user runs it: a real subprocess, the embedded
+Prefect API, exit codes, the summary line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.cli import EXIT_FAILED, EXIT_OK, EXIT_REVIEW, EXIT_REVIEW_AND_FAILED, EXIT_USAGE, exit_code_for
+
+from .test_pipeline import add_bad_inputs
+
+TABIR = [sys.executable, "-m", "flows.cli"]
+
+
+def run_tabir(args, tmp_path, timeout=300):
+    env = dict(os.environ)
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    return subprocess.run(
+        TABIR + [str(a) for a in args], capture_output=True, text=True, env=env,
+        timeout=timeout, cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+@pytest.mark.parametrize(
+    "review, failed, code",
+    [(0, 0, EXIT_OK), (1, 0, EXIT_REVIEW), (0, 2, EXIT_FAILED), (3, 1, EXIT_REVIEW_AND_FAILED)],
+)
+def test_exit_codes_are_distinct(review, failed, code):
+    assert exit_code_for({"review": review, "failed": failed}) == code
+    assert len({EXIT_OK, EXIT_REVIEW, EXIT_FAILED, EXIT_REVIEW_AND_FAILED, EXIT_USAGE}) == 5
+
+
+def test_bad_config_is_a_usage_error_naming_file_and_key(tmp_path, inbox):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nredaction:\n  style: smudge\n")
+    result = run_tabir(["run", inbox, "--out", tmp_path / "out", "--config", bad], tmp_path)
+    assert result.returncode == EXIT_USAGE
+    assert str(bad) in result.stderr and "redaction.style" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_inside_inbox_is_refused(tmp_path, inbox):
+    result = run_tabir(["run", inbox, "--out", inbox / "out"], tmp_path)
+    assert result.returncode == EXIT_USAGE
+    assert "must not lie inside the inbox" in result.stderr
+
+
+@pytest.mark.slow
+def test_run_end_to_end(tmp_path, inbox, policy_file):
+    add_bad_inputs(inbox)
+    out = tmp_path / "out"
+    result = run_tabir(["run", inbox, "--out", out, "--config", policy_file], tmp_path)
+    assert result.returncode == EXIT_REVIEW_AND_FAILED, result.stderr[-3000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.startswith("tabir: 8 files (3 redacted, 1 review, 4 failed, 0 unchanged)")
+    assert "PERSON" in summary and "manifests/" in summary
+    assert "failed: kosong.pdf: the file is empty" in result.stderr
+    latest = json.loads((out / "manifests" / "latest.json").read_text())
+    assert latest["counts"]["files"] == 8
+    assert sorted(p.name for p in (out / "redacted").iterdir()) == [
+        "english_memo.pdf", "laporan_kasus_anak.pdf", "surat_rujukan_tersembunyi.pdf",
+    ]

@@ -1,0 +1,173 @@
+"""PDF redaction is real: planted values are gone from the text, from every
+object and stream, from metadata; hidden carriers are gone; images under a
+redaction are changed; the rest of the page is left where it was."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from redactors.formats import RedactionContext
+from redactors.formats.pdf import PdfHandler
+from redactors.model import TextSpan
+from redactors.pipeline import detector_for
+from scripts import make_sample_data as samples
+
+from .conftest import PLANTED
+from .pdf_inspect import all_text, contains, inflated_file, metadata, raw_objects
+
+
+def redact(data: bytes, config, detector=None):
+    handler = PdfHandler()
+    result = handler.redact(data, RedactionContext(detector or detector_for(config), config))
+    return handler, result
+
+
+class FixedDetector:
+    """Flags exactly the given values: isolates the redaction mechanism from
+    what the statistical model happens to find."""
+
+    def __init__(self, *values: str):
+        self.values = values
+
+    def detect(self, text):
+        spans = []
+        for value in self.values:
+            start = text.find(value)
+            while start >= 0:
+                spans.append(TextSpan(start, start + len(value), "PERSON", 1.0, "Fixed"))
+                start = text.find(value, start + 1)
+        return spans
+
+
+@pytest.mark.parametrize("make", [samples.case_report_pdf, samples.carriers_pdf, samples.english_memo_pdf])
+def test_every_planted_value_is_gone_everywhere(make, config):
+    source = make()
+    present = [v for v in PLANTED if contains(all_text(source) + metadata(source)["xmp"], v) or contains(raw_objects(source), v)]
+    assert present, "the sample must contain planted values for this test to mean anything"
+
+    handler, result = redact(source, config)
+    text, raw, inflated = all_text(result.output), raw_objects(result.output), inflated_file(result.output)
+    meta = metadata(result.output)
+    for value in present:
+        assert not contains(text, value), f"{value!r} still in the page text"
+        assert not contains(raw, value), f"{value!r} still in a PDF object or stream"
+        assert not contains(inflated, value), f"{value!r} still in the file bytes"
+    assert meta == {"info": {}, "xmp": ""}
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+
+
+def test_hidden_carriers_are_removed(config):
+    source = samples.carriers_pdf()
+    with pymupdf.open(stream=source) as doc:  # the sample really has them
+        assert doc.embfile_count() == 1 and doc[0].first_annot and doc[0].first_widget and doc.get_toc()
+    _, result = redact(source, config)
+    with pymupdf.open(stream=result.output) as doc:
+        assert doc.embfile_count() == 0
+        assert doc[0].first_annot is None
+        assert doc[0].first_widget is None
+        assert doc.get_toc() == []
+        assert doc.xref_get_key(doc.pdf_catalog(), "AcroForm")[0] == "null"
+        assert doc.xref_get_key(doc.pdf_catalog(), "Names")[0] == "null"
+    locations = {f.location for f in result.findings}
+    assert {"metadata", "annotation", "attachment", "form_field", "outline"} <= locations
+
+
+def test_value_found_only_in_a_hidden_carrier_is_removed_from_the_page_too(config):
+    # The author field names the client; the visible text names her once in a
+    # way the detector alone would not flag (no context). Consistency must
+    # remove it from the page as well.
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "ref: siti aminah / 2024", fontname="helv", fontsize=11)
+    doc.set_metadata({"author": "Siti Aminah"})
+    _, result = redact(doc.tobytes(), config)
+    assert not contains(all_text(result.output), "siti aminah")
+    assert "2024" in all_text(result.output)
+
+
+def test_neighbouring_text_survives_in_place(box_config):
+    """Guards the PyMuPDF 2.0 regression: text after a redaction moved left."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "To: Dr. Margaret Collins, Clinical Supervisor", fontname="helv", fontsize=10.5)
+    page.insert_text((72, 113), "Second line stays readable and whole.", fontname="helv", fontsize=10.5)
+    source = doc.tobytes()
+    with pymupdf.open(stream=source) as before:
+        x_before = {w[4]: w[0] for w in before[0].get_text("words")}
+    _, result = redact(source, box_config, FixedDetector("Margaret Collins"))
+    with pymupdf.open(stream=result.output) as after:
+        words = {w[4]: w[0] for w in after[0].get_text("words")}
+    assert "Margaret" not in words and "Collins," not in words
+    assert words["Clinical"] == pytest.approx(x_before["Clinical"], abs=0.5)
+    assert words["Supervisor"] == pytest.approx(x_before["Supervisor"], abs=0.5)
+    assert "Second line stays readable and whole." in all_text(result.output)
+
+
+def test_image_pixels_under_a_redaction_are_blanked(box_config):
+    # A scanned-looking page: an image, and a text layer on top of it.
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 400, 100), False)
+    pix.set_rect(pix.irect, (200, 30, 30))
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(50, 50, 450, 150), pixmap=pix)
+    page.insert_text((60, 100), "email budi.santoso@gmail.com", fontname="helv", fontsize=12)
+    _, result = redact(doc.tobytes(), box_config)
+    with pymupdf.open(stream=result.output) as out:
+        page = out[0]
+        images = page.get_images(full=True)
+        assert len(images) == 1
+        data = pymupdf.Pixmap(out, images[0][0])
+        # the e-mail sat at x 60-250, y 90-103 on the page: inside the image
+        # that is image pixels x ~10-200, y ~40-53
+        changed = [data.pixel(x, 47) for x in range(60, 180, 10)]
+        untouched = data.pixel(390, 90)
+    assert untouched == (200, 30, 30)
+    assert all(p != (200, 30, 30) for p in changed), changed
+
+
+def test_label_style_writes_the_label_not_the_value(config):
+    _, result = redact(samples.english_memo_pdf(), config)
+    text = all_text(result.output)
+    assert "[EMAIL]" in text and "[NAMA]" in text
+    assert not contains(text, samples.ENGLISH["email"])
+
+
+def test_invisible_text_is_removed(box_config):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Visible heading", fontname="helv", fontsize=11)
+    page.insert_text((72, 200), "hidden layer: mary.jones@example.com", fontname="helv", fontsize=11, render_mode=3)
+    _, result = redact(doc.tobytes(), box_config)
+    assert not contains(raw_objects(result.output), "mary.jones@example.com")
+    assert "Visible heading" in all_text(result.output)
+
+
+def test_text_outside_the_page_is_caught_by_verification(box_config):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Contact john.doe@example.com", fontname="helv", fontsize=11)
+    page.insert_text((72, -40), "off the page: john.doe@example.com", fontname="helv", fontsize=11)
+    handler, result = redact(doc.tobytes(), box_config)
+    problems = handler.verify(result.output, result.sensitive_values(), result.inserted)
+    assert problems and "still present" in problems[0]
+    assert "john.doe" not in " ".join(problems)  # reasons never quote the value
+
+
+def test_incremental_update_history_is_not_kept(tmp_path, box_config):
+    # Save a document, then append an incremental update that "removes" the
+    # name: the old revision still sits in the file. Our output must not.
+    path = tmp_path / "incremental.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 100), "Client Daniel Okafor", fontname="helv", fontsize=11)
+    doc.save(path)
+    doc.close()
+    doc = pymupdf.open(path)
+    doc.set_metadata({"author": "Daniel Okafor"})
+    doc.saveIncr()
+    doc.close()
+    source = path.read_bytes()
+    assert source.count(b"%%EOF") == 2
+    _, result = redact(source, box_config)
+    assert result.output.count(b"%%EOF") == 1
+    assert not contains(inflated_file(result.output), "Okafor")

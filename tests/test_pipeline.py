@@ -1,0 +1,164 @@
+"""A run over an inbox: outcomes land in the right folders, bad inputs fail
+with a reason while good ones are still redacted, nothing unverified is
+published, the manifest validates and never holds a redacted value."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pymupdf
+import pytest
+
+from redactors.manifest import validate_manifest
+from redactors.secret import ValueHasher
+from scripts import make_sample_data as samples
+
+from .conftest import PLANTED
+from .pdf_inspect import all_text, contains, raw_objects
+
+
+def add_bad_inputs(inbox):
+    (inbox / "rusak.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R" + os.urandom(300))
+    (inbox / "kosong.pdf").write_bytes(b"")
+    (inbox / "catatan.xyz").write_bytes(b"Siti Aminah 1671055203120002")
+    locked = pymupdf.open()
+    locked.new_page().insert_text((72, 72), "Siti Aminah", fontname="helv")
+    (inbox / "terkunci.pdf").write_bytes(
+        locked.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="rahasia", owner_pw="rahasia")
+    )
+    offpage = pymupdf.open()
+    page = offpage.new_page()
+    page.insert_text((72, 100), "Contact john.doe@example.com", fontname="helv", fontsize=11)
+    page.insert_text((72, -40), "john.doe@example.com", fontname="helv", fontsize=11)
+    (inbox / "di_luar_halaman.pdf").write_bytes(offpage.tobytes())
+
+
+def by_input(manifest):
+    return {f["input"]: f for f in manifest["files"]}
+
+
+def test_good_files_are_redacted_and_bad_ones_fail_with_a_reason(inbox, tmp_path, run_library):
+    add_bad_inputs(inbox)
+    out = tmp_path / "out"
+    manifest = run_library(inbox, out)
+    files = by_input(manifest)
+
+    for name in ("laporan_kasus_anak.pdf", "surat_rujukan_tersembunyi.pdf", "english_memo.pdf"):
+        assert files[name]["status"] == "redacted", files[name]["reason"]
+        published = (out / "redacted" / name).read_bytes()
+        for value in PLANTED:
+            assert not contains(all_text(published), value)
+            assert not contains(raw_objects(published), value)
+
+    expected = {"rusak.pdf": "corrupt", "kosong.pdf": "empty", "catatan.xyz": "unsupported", "terkunci.pdf": "encrypted"}
+    for name, code in expected.items():
+        entry = files[name]
+        assert entry["status"] == "failed" and entry["reason_code"] == code, entry
+        reason_file = out / "failed" / f"{name}.txt"
+        assert code in reason_file.read_text() and entry["reason"] in reason_file.read_text()
+        assert not (out / "redacted" / name).exists()
+
+    assert files["terkunci.pdf"]["reason"].startswith("the PDF is password-protected")
+    assert manifest["counts"]["failed"] == 4
+
+
+def test_an_output_that_fails_verification_goes_to_review_never_to_redacted(inbox, tmp_path, run_library):
+    add_bad_inputs(inbox)
+    out = tmp_path / "out"
+    manifest = run_library(inbox, out)
+    entry = by_input(manifest)["di_luar_halaman.pdf"]
+    assert entry["status"] == "review"
+    assert entry["reason_code"] == "verification" and "still present" in entry["reason"]
+    assert (out / "review" / "di_luar_halaman.pdf").exists()
+    assert not (out / "redacted" / "di_luar_halaman.pdf").exists()
+    assert entry["output"] == "review/di_luar_halaman.pdf"
+
+
+def test_nothing_but_verified_outputs_in_redacted(inbox, tmp_path, run_library):
+    add_bad_inputs(inbox)
+    out = tmp_path / "out"
+    manifest = run_library(inbox, out)
+    published = sorted(p.relative_to(out / "redacted").as_posix() for p in (out / "redacted").rglob("*") if p.is_file())
+    redacted = sorted(f["input"] for f in manifest["files"] if f["status"] == "redacted")
+    assert published == redacted
+    assert not list((out / ".work").iterdir())
+
+
+def test_manifest_validates_and_holds_no_planted_value(inbox, tmp_path, run_library, config):
+    add_bad_inputs(inbox)
+    out = tmp_path / "out"
+    manifest = run_library(inbox, out)
+    on_disk = (out / "manifests" / f"{manifest['run_id']}.json").read_text()
+    validate_manifest(json.loads(on_disk))
+    assert json.loads((out / "manifests" / "latest.json").read_text()) == json.loads(on_disk)
+    for value in PLANTED:
+        assert value.casefold() not in on_disk.casefold(), value
+
+    # The keyed hash lets an auditor with the key confirm a value was removed.
+    hasher = ValueHasher(config.secret_file.read_bytes())
+    report = by_input(manifest)["laporan_kasus_anak.pdf"]
+    hashes = {f["value_hmac"] for f in report["findings"]}
+    assert hasher(samples.CLIENT["nik"]) in hashes
+    assert hasher(samples.CLIENT["name"]) in hashes
+    finding = next(f for f in report["findings"] if f["value_hmac"] == hasher(samples.CLIENT["nik"]))
+    assert finding["page"] == 1 and len(finding["bbox"]) == 4 and finding["recognizer"]
+    assert report["input_sha256"] != report["output_sha256"]
+    assert manifest["counts"]["findings_by_type"]["PERSON"] >= 1
+
+
+def test_broken_manifest_is_rejected_by_the_schema(inbox, tmp_path, run_library):
+    manifest = run_library(inbox, tmp_path / "out")
+    manifest["files"][0]["findings"].append({"entity_type": "PERSON", "value": "Siti Aminah"})
+    with pytest.raises(Exception):
+        validate_manifest(manifest)
+
+
+def test_rerun_skips_unchanged_files_and_redoes_changed_ones(inbox, tmp_path, run_library):
+    out = tmp_path / "out"
+    first = run_library(inbox, out)
+    assert first["counts"]["redacted"] == 3
+    (inbox / "english_memo.pdf").write_bytes(samples.english_memo_pdf().replace(b"weekly", b"monthly"))
+    second = by_input(run_library(inbox, out))
+    assert second["english_memo.pdf"]["status"] == "redacted"
+    assert second["laporan_kasus_anak.pdf"]["status"] == "skipped"
+    assert second["laporan_kasus_anak.pdf"]["output_sha256"] == by_input(first)["laporan_kasus_anak.pdf"]["output_sha256"]
+
+
+def test_a_file_fixed_since_the_last_run_leaves_failed(inbox, tmp_path, run_library):
+    out = tmp_path / "out"
+    (inbox / "kosong.pdf").write_bytes(b"")
+    run_library(inbox, out)
+    assert (out / "failed" / "kosong.pdf.txt").exists()
+    (inbox / "kosong.pdf").write_bytes(samples.english_memo_pdf())
+    manifest = run_library(inbox, out)
+    assert by_input(manifest)["kosong.pdf"]["status"] == "redacted"
+    assert not (out / "failed" / "kosong.pdf.txt").exists()
+
+
+def test_too_large_input_fails(inbox, tmp_path, run_library, secret_dir):
+    from redactors.config import load_config
+
+    policy = tmp_path / "small.yaml"
+    policy.write_text(f"version: 1\nlimits:\n  max_file_mb: 0.002\nsecret_file: {secret_dir / 'manifest.key'}\n")
+    manifest = run_library(inbox, tmp_path / "out", load_config(policy))
+    big = by_input(manifest)["laporan_kasus_anak.pdf"]
+    assert big["status"] == "failed" and big["reason_code"] == "too_large"
+
+
+def test_the_inbox_is_never_modified(inbox, tmp_path, run_library):
+    add_bad_inputs(inbox)
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in inbox.rglob("*")}
+    run_library(inbox, tmp_path / "out")
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in inbox.rglob("*")}
+    assert before == after
+
+
+def test_a_symlink_to_a_file_elsewhere_is_never_published(inbox, tmp_path, run_library):
+    elsewhere = tmp_path / "private.pdf"
+    elsewhere.write_bytes(samples.english_memo_pdf())
+    os.symlink(elsewhere, inbox / "tautan.pdf")
+    out = tmp_path / "out"
+    entry = by_input(run_library(inbox, out))["tautan.pdf"]
+    assert entry["status"] == "failed" and entry["reason_code"] == "refused"
+    assert not (out / "redacted" / "tautan.pdf").exists()
