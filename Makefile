@@ -5,13 +5,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: run test setup system-deps python-deps sample-data bench clean
+.PHONY: run test setup system-deps test-system-deps python-deps sample-data bench clean
 
 run: setup
 	$(VENV)/bin/tabir run sample_data --out out
 
-test: setup
+test: setup test-system-deps
 	$(PY) -m pytest
+
+# Tests also open outputs with independent tools: LibreOffice (Word files),
+# exiftool (image metadata), poppler (PDF to text).
+test-system-deps:
+	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils
 
 setup: system-deps python-deps
 
@@ -32,6 +37,8 @@ sample-data: python-deps
 
 bench: setup
 	$(PY) bench/throughput.py
+	$(PY) bench/detection.py
+	$(PY) bench/docx.py
 
 clean:
 	rm -rf out .pytest_cache

@@ -31,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, required=True, help="output folder (redacted/, review/, failed/, manifests/)")
     run.add_argument("--config", type=Path, default=None, help="policy YAML overlaid on config/default.yaml")
     run.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    scan = sub.add_parser("scan", help="detect personal data in text lines on stdin (no redaction)")
+    scan.add_argument("--jsonl", action="store_true", required=True,
+                      help='read {"id", "text"} JSON lines on stdin, write {"id", "entities"} JSON lines')
+    scan.add_argument("--config", type=Path, default=None, help="policy YAML overlaid on config/default.yaml")
     return parser
 
 
@@ -99,11 +103,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     return exit_code_for(manifest["counts"])
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    """Same detector and policy as `tabir run`, without Prefect (a filter
+    should start fast and print nothing but its JSON lines)."""
+    from redactors.config import load_config
+    from redactors.errors import ConfigError
+    from redactors.pipeline import detector_for
+    from redactors.scan import scan_jsonl
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"tabir: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    detector = detector_for(config)
+    for line in scan_jsonl(detector, sys.stdin):
+        sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "scan":
+            return cmd_scan(args)
     except KeyboardInterrupt:
         print("tabir: interrupted; nothing half-written was published", file=sys.stderr)
         return 130

@@ -40,13 +40,21 @@ class DetectionPolicy:
 
 @dataclass(frozen=True)
 class RedactionStyle:
-    style: str  # "box" or "label"
+    style: str  # "box", "label" or "pseudonym": the default for every type
+    style_by_type: dict[str, str]
     fill_color: tuple[float, float, float]
     label_color: tuple[float, float, float]
     labels: dict[str, str]
+    pseudonym_prefix: dict[str, str]
+
+    def style_for(self, entity_type: str) -> str:
+        return self.style_by_type.get(entity_type, self.style)
 
     def label_for(self, entity_type: str) -> str:
         return self.labels.get(entity_type, self.labels.get("default", "[DISAMARKAN]"))
+
+    def pseudonym_prefix_for(self, entity_type: str) -> str:
+        return self.pseudonym_prefix.get(entity_type, self.pseudonym_prefix.get("default", "Data"))
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
     entities = det.get("entities", "all")
     return Config(
         detection=DetectionPolicy(
-            languages=tuple(det.get("languages", ["en"])),
+            languages=tuple(det.get("languages", ["id", "en"])),
             entities=None if entities == "all" else tuple(entities),
             min_score=float(det.get("min_score", 0.4)),
             min_score_by_type=dict(det.get("min_score_by_type", {})),
@@ -154,6 +162,8 @@ def _build(raw: dict[str, Any], source: str) -> Config:
         ),
         redaction=RedactionStyle(
             style=red.get("style", "box"),
+            style_by_type=dict(red.get("style_by_type", {})),
+            pseudonym_prefix=dict(red.get("pseudonym_prefix", {})),
             fill_color=tuple(red.get("fill_color", [0, 0, 0])),
             label_color=tuple(red.get("label_color", [1, 1, 1])),
             labels=dict(red.get("labels", {})),

@@ -44,6 +44,9 @@ class RedactionResult:
     # Text the redaction put into the output (labels, pseudonyms), which
     # verification must not mistake for a surviving value.
     inserted: set[str] = field(default_factory=set)
+    # Set when the output is another format than the input (.odt in, .docx
+    # out): the published name takes this suffix.
+    output_suffix: str | None = None
 
     def sensitive_values(self) -> set[str]:
         """Every removed value, which verification must not find again."""

@@ -87,7 +87,8 @@ class Pipeline:
         if problems:
             record.reason = "verification failed: " + "; ".join(problems)
             record.reason_code = "verification"
-        dest = publish_outcome(self.layout, candidate.rel, record.status, result.output)
+        target = candidate.rel.with_suffix(result.output_suffix) if result.output_suffix else candidate.rel
+        dest = publish_outcome(self.layout, target, record.status, result.output)
         record.output = dest.relative_to(self.layout.root).as_posix()
 
     def _unchanged(self, candidate: Candidate, record: FileRecord) -> bool:

@@ -1,101 +1,158 @@
-"""Text detection with Presidio's AnalyzerEngine.
+"""Text detection with Presidio's AnalyzerEngine, made for Indonesian text.
 
-Built once per process (loading spaCy takes a second or two) and shared by
-every file. The policy decides which entity types count, the score thresholds,
-and the allow and deny lists.
+- An Indonesian spaCy model trained by scripts/train_ner.py (PERSON,
+  LOCATION, ORG; shipped in redactors/models/id_ner, never downloaded).
+- Recognizers with validation in code (redactors/detect/indonesia) and as
+  data (config/recognizers/id.yaml), with Indonesian context words.
+- Passages that read as English also go through Presidio's English set-up.
+- The policy decides which entity types count, thresholds, allow and deny
+  lists. Built once per process and shared by every file.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
+import spacy
 from presidio_analyzer import AnalyzerEngine, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from spacy.language import Language
 
-from ..config import DetectionPolicy
+from ..config import CONFIG_DIR, DetectionPolicy
 from ..model import TextSpan
-from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, require_installed_model
-
-# Presidio's own defaults (conf/default.yaml), kept explicit so that an upgrade
-# of Presidio does not change what we redact without us noticing.
-_NER_LABELS = {
-    "PER": "PERSON",
-    "PERSON": "PERSON",
-    "NORP": "NRP",
-    "FAC": "LOCATION",
-    "LOC": "LOCATION",
-    "GPE": "LOCATION",
-    "LOCATION": "LOCATION",
-    "DATE": "DATE_TIME",
-    "TIME": "DATE_TIME",
-}
-_NER_IGNORED = [
-    "ORG", "ORGANIZATION", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY",
-    "ORDINAL", "PERCENT", "PRODUCT", "QUANTITY", "WORK_OF_ART",
-]
-
+from .indonesia import code_recognizers
+from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
+from .textprep import PreparedText, looks_english
 
 # Presidio warns about every recognizer of a language we do not load.
 logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
 
+INDONESIAN_MODEL = Path(__file__).resolve().parent.parent / "models" / "id_ner"
+INDONESIAN_RECOGNIZERS = CONFIG_DIR / "recognizers" / "id.yaml"
+
+_NER_LABELS = {
+    "PER": "PERSON", "PERSON": "PERSON", "NORP": "NRP", "FAC": "LOCATION", "LOC": "LOCATION",
+    "GPE": "LOCATION", "LOCATION": "LOCATION", "ORG": "ORGANIZATION", "ORGANIZATION": "ORGANIZATION",
+    "DATE": "DATE_TIME", "TIME": "DATE_TIME",
+}
+_NER_IGNORED = [
+    "ORGANIZATION", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY", "ORDINAL", "PERCENT", "PRODUCT",
+    "QUANTITY", "WORK_OF_ART",
+]
+# English NER types that are noise in casework text (dates of meetings,
+# nationalities): the Indonesian recognizers cover dates of birth and ages.
+_ENGLISH_NOISE = {"DATE_TIME", "NRP", "URL"}
+
+
+@Language.component("tabir_lower_lemma")
+def _lower_lemma(doc):
+    """Presidio matches context words against lemmas; the Indonesian model has
+    no lemmatizer, so the lower-cased word stands in for the lemma."""
+    for token in doc:
+        token.lemma_ = token.lower_
+    return doc
+
+
+class TabirNlpEngine(SpacyNlpEngine):
+    """Loads models from installed packages or shipped folders only."""
+
+    def load(self) -> None:
+        self.nlp = {}
+        for model in self.models:
+            name = model["model_name"]
+            if not Path(name).exists():
+                require_installed_model(name)
+            nlp = spacy.load(name)
+            if "lemmatizer" not in nlp.pipe_names:
+                nlp.add_pipe("tabir_lower_lemma", last=True)
+            self.nlp[model["lang_code"]] = nlp
+
 
 class PresidioDetector:
-    """TextDetector backed by Presidio with its built-in recognizers."""
+    """TextDetector: Indonesian first, English where a passage is English."""
 
     def __init__(self, policy: DetectionPolicy):
         self.policy = policy
         self._allow = {value.casefold() for value in policy.allow_list}
+        self.languages = list(policy.languages)
         self.engine = self._build_engine(policy)
 
-    @staticmethod
-    def _build_engine(policy: DetectionPolicy) -> AnalyzerEngine:
-        nlp_engine = SpacyNlpEngine(
-            models=[{"lang_code": "en", "model_name": require_installed_model(ENGLISH_MODEL)}],
+    def _build_engine(self, policy: DetectionPolicy) -> AnalyzerEngine:
+        models = []
+        if "id" in self.languages:
+            if not (INDONESIAN_MODEL / "config.cfg").exists():
+                raise ModelMissing(f"{INDONESIAN_MODEL}: the Indonesian model is missing; run scripts/train_ner.py")
+            models.append({"lang_code": "id", "model_name": str(INDONESIAN_MODEL)})
+        if "en" in self.languages:
+            models.append({"lang_code": "en", "model_name": ENGLISH_MODEL})
+        nlp_engine = TabirNlpEngine(
+            models=models,
             ner_model_configuration=NerModelConfiguration(
-                model_to_presidio_entity_mapping=_NER_LABELS,
-                labels_to_ignore=_NER_IGNORED,
+                model_to_presidio_entity_mapping=_NER_LABELS, labels_to_ignore=_NER_IGNORED,
             ),
         )
         nlp_engine.load()
-        registry = RecognizerRegistry(supported_languages=["en"])
-        registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
-        registry.remove_recognizer("EmailRecognizer")
-        registry.add_recognizer(OfflineEmailRecognizer())
-        for entity_type, values in policy.deny_list.items():
-            registry.add_recognizer(
-                PatternRecognizer(
-                    supported_entity=entity_type,
+        registry = RecognizerRegistry(supported_languages=self.languages)
+        if "id" in self.languages:
+            registry.add_recognizers_from_yaml(INDONESIAN_RECOGNIZERS)
+            for recognizer in code_recognizers("id"):
+                registry.add_recognizer(recognizer)
+            registry.add_recognizer(OfflineEmailRecognizer(supported_language="id"))
+            registry.add_recognizer(SpacyRecognizer(supported_language="id", supported_entities=["PERSON", "LOCATION"]))
+        if "en" in self.languages:
+            registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
+            registry.remove_recognizer("EmailRecognizer")
+            registry.add_recognizer(OfflineEmailRecognizer(supported_language="en"))
+        for language in self.languages:
+            for entity_type, values in policy.deny_list.items():
+                registry.add_recognizer(PatternRecognizer(
+                    supported_entity=entity_type, supported_language=language,
                     name=f"DenyList{entity_type.title().replace('_', '')}",
-                    deny_list=list(values),
-                    deny_list_score=1.0,
+                    deny_list=list(values), deny_list_score=1.0,
                     global_regex_flags=re.IGNORECASE | re.MULTILINE | re.DOTALL,
-                )
-            )
-        return AnalyzerEngine(
-            registry=registry, nlp_engine=nlp_engine, supported_languages=["en"]
-        )
+                ))
+        return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=self.languages)
 
     def supported_entities(self) -> list[str]:
-        return sorted(self.engine.get_supported_entities(language="en"))
+        found = set()
+        for language in self.languages:
+            found |= set(self.engine.get_supported_entities(language=language))
+        return sorted(found - {"ORGANIZATION"})
 
     def detect(self, text: str) -> list[TextSpan]:
         if not text.strip():
             return []
-        results = self.engine.analyze(
-            text=text,
-            language="en",
-            entities=list(self.policy.entities) if self.policy.entities else None,
-        )
+        prepared = PreparedText(text)
+        entities = list(self.policy.entities) if self.policy.entities else self.supported_entities()
+        results = []
+        english = "en" in self.languages and ("id" not in self.languages or looks_english(prepared.text))
+        if "id" in self.languages:
+            found = self.engine.analyze(text=prepared.text, language="id", entities=entities)
+            if english:
+                # On an English passage the English model reads names and
+                # places; the Indonesian recognizers still find numbers.
+                found = [r for r in found if _recognizer(r) != "SpacyRecognizer"]
+            results += found
+        if english:
+            wanted = [e for e in entities if e not in _ENGLISH_NOISE] if "id" in self.languages else entities
+            results += self.engine.analyze(text=prepared.text, language="en", entities=wanted)
         spans = []
         for r in results:
             if r.score < self.policy.threshold_for(r.entity_type):
                 continue
-            if text[r.start:r.end].strip().casefold() in self._allow:
+            start, end = prepared.to_original(r.start, r.end)
+            if text[start:end].strip().casefold() in self._allow:
                 continue
-            recognizer = (r.recognition_metadata or {}).get("recognizer_name", "unknown")
-            spans.append(TextSpan(r.start, r.end, r.entity_type, float(r.score), recognizer))
+            recognizer = _recognizer(r)
+            spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         return drop_contained(spans)
+
+
+def _recognizer(result) -> str:
+    return (result.recognition_metadata or {}).get("recognizer_name", "unknown")
 
 
 def drop_contained(spans: list[TextSpan]) -> list[TextSpan]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from .base import FormatHandler, RedactionContext
+from .convert import LegacyWordHandler
+from .docx import DocxHandler
 from .pdf import PdfHandler
 
-_HANDLERS: tuple[FormatHandler, ...] = (PdfHandler(),)
+_HANDLERS: tuple[FormatHandler, ...] = (PdfHandler(), DocxHandler(), LegacyWordHandler())
 
 
 def handler_for(path: PurePath) -> FormatHandler | None:

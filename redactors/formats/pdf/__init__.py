@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import pymupdf
 
-from ...detect.propagate import find_mentions, normalise
+from ...detect.document import detect_units
 from ...errors import CorruptInput, EncryptedInput, TooLarge
 from ...model import Finding, RedactionResult, TextSpan
+from ...replace import Replacer
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
-from .layout import PageText, page_text
+from .layout import page_text
 
 # MuPDF prints repair warnings for broken files on stderr; we report problems
 # ourselves, per file, in the manifest.
@@ -49,29 +50,27 @@ class PdfHandler(FormatHandler):
             for span in detector.detect(text):
                 findings.append(_finding(span, text, location, page_no, None))
 
-        # 2. Visible text, page by page.
+        # 2. Visible text, page by page; every value found anywhere (pages or
+        #    carriers) is removed everywhere, names by their parts too.
         pages = [page_text(page) for page in doc]
-        page_spans = [detector.detect(layout.text) for layout in pages]
+        page_spans, known = detect_units(
+            detector, [layout.text for layout in pages], seed=[(f.value, f.entity_type) for f in findings]
+        )
 
-        # 3. Every value found anywhere is removed everywhere in the document.
-        known: dict[str, str] = {normalise(f.value): f.entity_type for f in findings}
-        for layout, spans in zip(pages, page_spans):
-            for s in spans:
-                known.setdefault(normalise(layout.text[s.start:s.end]), s.entity_type)
-
+        replacer = Replacer(ctx.config.redaction, known)
         style = ctx.config.redaction
         inserted: set[str] = set()
         for page, layout, spans in zip(doc, pages, page_spans):
             remove_page_carriers(page)
-            occurrences = _with_propagated(layout, spans, known)
-            for span in occurrences:
+            for span in spans:
                 rects = layout.rects_for(span.start, span.end)
                 if not rects:
                     continue
+                replacement = replacer.text_for(span.entity_type, layout.text[span.start:span.end])
                 for index, rect in enumerate(rects):
                     label, fontsize = None, 11.0
-                    if style.style == "label" and index == 0:
-                        label, fontsize = _fitted_label(style.label_for(span.entity_type), rect)
+                    if replacement and index == 0:
+                        label, fontsize = _fitted_label(replacement, rect)
                     if label:
                         inserted.add(label)
                     page.add_redact_annot(
@@ -127,19 +126,6 @@ def _open(data: bytes, max_pages: int) -> pymupdf.Document:
         doc.close()
         raise TooLarge(f"the PDF has {count} pages, more than the limit of {max_pages}")
     return doc
-
-
-def _with_propagated(layout: PageText, spans: list[TextSpan], known: dict[str, str]) -> list[TextSpan]:
-    """The detector's spans plus every other mention of a value found anywhere
-    in the document (`known` maps each normalised value to its entity type)."""
-    result = list(spans)
-    covered = [(s.start, s.end) for s in spans]
-    for start, end, value in find_mentions(layout.text, known):
-        if any(a <= start and end <= b for a, b in covered):
-            continue
-        result.append(TextSpan(start, end, known[value], 1.0, "DocumentConsistency"))
-        covered.append((start, end))
-    return result
 
 
 def _finding(span: TextSpan, text: str, location: str, page: int | None, bbox) -> Finding:

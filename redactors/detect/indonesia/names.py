@@ -1,0 +1,101 @@
+"""Person names signalled by the words around them: an honorific (Bapak,
+Ibu, Sdr., Ny., dr., H., Hj. ...) or a casework role (klien, korban, pelaku,
+pasien, bernama, atas nama ...) followed by capitalised words, and initials
+of minors and victims ("berinisial RA", "korban NH")."""
+
+from __future__ import annotations
+
+import re
+
+from .base import CodeRecognizer
+
+HONORIFICS = (
+    r"Bapak|Pak|Bpk\.?|Ibu|Bu|Sdr\.?|Sdri\.?|Saudara|Saudari|Tn\.?|Ny\.?|Nn\.?|An\.|Kak|Mas|Mbak|Dik|Adik|"
+    r"dr\.|Dr\.|drg\.|Prof\.|H\.|Hj\.|Ustadz|Ustazah|Mr\.?|Mrs\.?|Ms\.?|Miss|Mister|Madam|Nyonya|Tuan|Nona|Opung|Ompung|Mak"
+)
+ROLES = (
+    r"bernama|atas nama|a\.n\.|an\.|klien|korban|pelaku|pasien|tersangka|terdakwa|terpidana|saksi|pelapor|terlapor|"
+    r"penerima manfaat|anak|ibunya|ayahnya|suaminya|istrinya|kakaknya|adiknya|neneknya|kakeknya|pamannya|bibinya|"
+    r"client|patient|victim|named"
+)
+# Capitalised name parts, with the particles of Arabic, Batak and Bugis names.
+_PART = r"(?:[A-Z][a-zA-Z'\u00C0-\u024F\-]+|[A-Z]\.)"
+_JOIN = r"(?:[ \t]+(?:bin|binti|boru|br\.|Al-[A-Z][a-z]+|al-[A-Z][a-z]+|[A-Z][a-zA-Z'\u00C0-\u024F\-]+|[A-Z]\.))"
+_NAME = rf"{_PART}{_JOIN}{{0,4}}"
+
+# Capitalised words that follow an honorific but are not names: titles,
+# offices, "Ibu Kota" (capital city), generic forms of address.
+NOT_NAMES = {
+    "kota", "negara", "pertiwi", "kandung", "tiri", "angkat", "guru", "kepala", "ketua", "wakil", "menteri",
+    "presiden", "gubernur", "bupati", "walikota", "wali", "lurah", "camat", "kades", "rt", "rw", "dokter", "bidan",
+    "hakim", "jaksa", "polisi", "kapolres", "kapolsek", "direktur", "sekretaris", "bendahara", "pendamping",
+    "pekerja", "konselor", "psikolog", "ustadz", "pendeta", "kyai", "haji", "hajjah", "dan", "atau", "yang",
+    "dari", "di", "ke", "untuk", "dengan", "the", "and", "of", "to", "in", "juga", "tersebut", "itu", "ini",
+    "sosial", "dinas", "kantor", "rumah", "sakit", "panti", "sekolah", "pengadilan", "kementerian", "balai",
+    "bapak", "ibu", "pak", "bu", "anak", "klien", "korban", "pelaku", "pasien", "saudara", "saudari",
+    "nama", "alamat", "umur", "usia", "tanggal", "nomor", "no", "telepon", "identitas",
+}
+
+# Names do not run across line ends ("KLIEN\nNama: ..." is a heading and a field).
+_HONORIFIC_NAME = re.compile(rf"(?<![\w.])(?:{HONORIFICS})[ \t]+({_NAME})")
+_ROLE_NAME = re.compile(rf"(?<![\w])(?i:{ROLES})[ \t]*:?[ \t]+({_NAME})")
+
+
+def _trim(name: str) -> str:
+    """Drop trailing words that are not name parts ("Siti Aminah Dari" -> "Siti Aminah")."""
+    words = name.split()
+    while words and words[-1].lower().strip(".") in NOT_NAMES:
+        words.pop()
+    return " ".join(words)
+
+
+class HonorificNameRecognizer(CodeRecognizer):
+    ENTITIES = ("PERSON",)
+
+    def find(self, text):
+        results = []
+        for pattern, score, why in (
+            (_HONORIFIC_NAME, 0.85, "capitalised words after an honorific"),
+            (_ROLE_NAME, 0.75, "capitalised words after a casework role or 'bernama'"),
+        ):
+            for m in pattern.finditer(text):
+                name = _trim(m.group(1))
+                first = name.split()[0].lower().strip(".") if name else ""
+                if not name or first in NOT_NAMES or (len(name) < 3 and "." not in name):
+                    continue
+                if name.isupper() and len(name) <= 4:  # initials are the InitialsRecognizer's
+                    continue
+                start = m.start(1)
+                results.append(self.result("PERSON", start, start + len(name), score, why))
+        return results
+
+
+# Initials: 1-4 capitals (optionally dotted) after "inisial", or 2-3 capitals
+# after a role word. Acronyms that follow role words in reports are excluded.
+_INITIALS_AFTER_INISIAL = re.compile(r"(?i:\b(?:ber)?inisial\s*:?\s+)((?:[A-Z]\.?\s?){1,4})(?![a-z])")
+_INITIALS_AFTER_ROLE = re.compile(
+    r"(?i:\b(?:klien|korban|pelaku|tersangka|terdakwa|anak|pasien|saksi|pelapor|terlapor|siswa|siswi)\s+)([A-Z]{2,3})\b(?![a-z])"
+)
+ACRONYMS = {
+    "PKH", "BPJS", "KDRT", "UU", "RT", "RW", "LBH", "SD", "SMP", "SMA", "SMK", "ODGJ", "PPA", "ABH", "TPPO",
+    "KIS", "KIP", "PNS", "ASN", "TNI", "POLRI", "HIV", "AIDS", "TBC", "DBD", "ODHA", "LPKA", "LPKS", "RSUD",
+    "PN", "PA", "KUA", "NIK", "KK", "NPWP", "SIM", "BAP", "LP", "SPKT", "WNI", "WNA", "DKI", "PT", "CV", "UPT",
+    "UPTD", "ITE", "PDP", "YANG", "DAN", "DI", "KE",
+}
+
+
+class InitialsRecognizer(CodeRecognizer):
+    ENTITIES = ("PERSON",)
+
+    def find(self, text):
+        results = []
+        for pattern, why in (
+            (_INITIALS_AFTER_INISIAL, "initials after 'inisial'"),
+            (_INITIALS_AFTER_ROLE, "initials after a role word (klien, korban, pelaku ...)"),
+        ):
+            for m in pattern.finditer(text):
+                value = m.group(1).rstrip()
+                if value.replace(".", "").replace(" ", "") in ACRONYMS:
+                    continue
+                results.append(self.result("PERSON", m.start(1), m.start(1) + len(value), 0.85, why))
+        return results

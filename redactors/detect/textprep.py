@@ -1,0 +1,48 @@
+"""Text as extracted from PDFs and OCR is broken: words hyphenated across
+line ends ("Ami-\\nnah"), lines broken mid-sentence. Detection runs on a
+repaired copy; spans are mapped back to the original characters."""
+
+from __future__ import annotations
+
+import re
+
+# A hyphen at a line end between two letters joins a word split by layout.
+_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z\u00C0-\u024F])-[ \t]*\r?\n[ \t]*(?=[a-z\u00C0-\u024F])")
+
+
+class PreparedText:
+    def __init__(self, original: str):
+        self.original = original
+        pieces: list[str] = []
+        index: list[int] = []  # for each character of the clean text, its offset in the original
+        last = 0
+        for match in _HYPHEN_BREAK.finditer(original):
+            pieces.append(original[last:match.start()])
+            index.extend(range(last, match.start()))
+            last = match.end()
+        pieces.append(original[last:])
+        index.extend(range(last, len(original)))
+        # Line ends stay: in forms and letters a line end separates fields
+        # ("From: James Harrington\nDate: ..."), and a name must not run on.
+        self.text = "".join(pieces)
+        self._index = index
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        if not self._index:
+            return start, end
+        begin = self._index[min(start, len(self._index) - 1)]
+        finish = self._index[min(end, len(self._index)) - 1] + 1 if end > 0 else begin
+        return begin, finish
+
+
+_ID_WORDS = frozenset("yang dan di ke dari untuk dengan ini itu tidak pada adalah dalam akan oleh juga karena sudah telah bahwa atau ada kami saya mereka ia dia".split())
+_EN_WORDS = frozenset("the and of to in is that for with was were are be this it on as by at from has have not an or which his her their".split())
+
+
+def looks_english(text: str) -> bool:
+    """More English function words than Indonesian ones: the passage is
+    English (a memo, a quotation) and the English model should read it too."""
+    words = re.findall(r"[a-z]+", text.lower())
+    en = sum(w in _EN_WORDS for w in words)
+    idn = sum(w in _ID_WORDS for w in words)
+    return en >= 3 and en > 1.5 * idn

@@ -1,0 +1,293 @@
+"""Word (.docx) redaction: every part that can carry a name.
+
+Body, tables, text boxes, headers and footers of every section, footnotes
+and endnotes, fields and hyperlinks are redacted in place with labels or
+pseudonyms, keeping the runs' formatting. Comments, tracked changes (deleted
+text and authors), revision ids, properties, custom XML, the glossary,
+thumbnails, embedded objects and macros are removed; alt text is dropped;
+pictures are re-encoded without metadata. What is not on the allowlist of
+known parts is removed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import unquote
+
+from lxml import etree
+
+from ...detect.document import detect_units
+from ...errors import CorruptInput
+from ...model import Finding, RedactionResult, TextSpan
+from ...replace import Replacer
+from ..base import FormatHandler, RedactionContext
+from .check import verify_docx
+from .clean import (
+    accept_revisions, clean_settings, remove_alt_text, remove_comment_marks, remove_embedded_objects,
+    remove_revision_ids, unwrap_smart_tags,
+)
+from .images import BLANK_PNG, clean_image
+from .package import Package, open_package
+from .parts import (
+    APP_TYPE, CORE_TYPE, HYPERLINK_TYPE, IMAGE_TYPES, KEEP_TYPES, MINIMAL_APP, MINIMAL_CORE,
+    ROOT_REL_TYPES_KEPT, TEXT_TYPES, ContentTypes, rels_name, removed_kind, resolve, source_of_rels,
+)
+from .text import TextUnit, attribute_units, paragraph_units
+from .xml import NS, R, W, parse, serialise, unwrap
+
+
+class DocxHandler(FormatHandler):
+    name = "docx"
+    extensions = (".docx",)
+
+    def redact(self, data: bytes, ctx: RedactionContext) -> RedactionResult:
+        package = open_package(data, max_expanded=max(ctx.config.limits.max_file_bytes * 4, 64 * 1024 * 1024))
+        try:
+            return _Redaction(package, ctx).run()
+        except etree.XMLSyntaxError as exc:
+            raise CorruptInput(f"a part of the document is not valid XML: {exc}") from exc
+
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset()) -> list[str]:
+        return verify_docx(output, sensitive_values, inserted)
+
+
+class _Redaction:
+    def __init__(self, package: Package, ctx: RedactionContext):
+        self.package = package
+        self.ctx = ctx
+        self.types = ContentTypes(package.parts["[Content_Types].xml"])
+        self.notes: list[str] = []
+        self.findings: list[Finding] = []
+        self.trees: dict[str, etree._Element] = {}
+        self.removed: set[str] = set()
+
+    def run(self) -> RedactionResult:
+        detector = self.ctx.detector
+        text_parts = [n for n in self.package.names() if self.types.of(n) in TEXT_TYPES]
+        for name in text_parts:
+            self.trees[name] = parse(self.package.parts[name])
+
+        # 1. What hidden carriers say counts as found (then they go).
+        seed = []
+        for location, text in self._carrier_texts(text_parts):
+            for span in detector.detect(text):
+                seed.append(self._finding(span, text, location))
+        self.findings += seed
+
+        # 2. Clean the text parts: accept revisions, drop comment anchors,
+        #    smart-tag data, embedded objects, alt text, revision ids.
+        for name, root in self.trees.items():
+            if accept_revisions(root):
+                self._note("tracked changes resolved: deleted text removed, insertions accepted")
+            if remove_comment_marks(root):
+                self._note("comments removed")
+            unwrap_smart_tags(root)
+            if remove_embedded_objects(root):
+                self._note("embedded objects removed")
+            if remove_alt_text(root):
+                self._note("alt text of pictures removed")
+            remove_revision_ids(root)
+
+        # 3. Detect over every paragraph of every part, consistently.
+        units: list[tuple[str, TextUnit]] = []
+        for name in text_parts:
+            location = TEXT_TYPES[self.types.of(name)]
+            units += [(location, u) for u in paragraph_units(self.trees[name], name)]
+            units += [(location, u) for u in attribute_units(self.trees[name], name)]
+        spans_per_unit, known = detect_units(
+            detector, [u.text for _, u in units], seed=[(f.value, f.entity_type) for f in seed]
+        )
+        replacer = Replacer(self.ctx.config.redaction, known)
+        inserted: set[str] = set()
+        for (location, unit), spans in zip(units, spans_per_unit):
+            merged = _merge(spans)
+            replacements = []
+            for span in merged:
+                value = unit.text[span.start:span.end]
+                text = replacer.text_for(span.entity_type, value) or self.ctx.config.redaction.label_for(span.entity_type)
+                inserted.add(text)
+                replacements.append((span.start, span.end, text))
+                self.findings.append(self._finding(span, unit.text, "field" if unit.kind == "field" else location))
+            unit.replace(replacements)
+
+        # 4. Parts, relationships, hyperlinks, pictures, properties.
+        self._drop_unlisted_parts()
+        self._clean_relationships(known)
+        self._clean_pictures()
+        self._rewrite_properties()
+        for name, root in self.trees.items():
+            self.package.parts[name] = serialise(root)
+        self.package.parts["[Content_Types].xml"] = serialise(self.types.root)
+        output = self.package.to_bytes()
+        return RedactionResult(output=output, findings=self.findings, pages=0, notes=self.notes, inserted=inserted)
+
+    # ---- carriers ----------------------------------------------------------------
+    def _carrier_texts(self, text_parts):
+        parts = self.package.parts
+        for name in parts:
+            ctype = self.types.of(name)
+            if name.endswith(".xml") and (ctype in (CORE_TYPE, APP_TYPE) or name == "docProps/custom.xml"):
+                yield "metadata", _all_text(parse(parts[name]))
+            elif re.search(r"comments[^/]*\.xml$", name, re.I):
+                yield "comment", _all_text(parse(parts[name]))
+            elif name.startswith("customXml/") and name.endswith(".xml"):
+                yield "metadata", _all_text(_safe_parse(parts[name]))
+            elif "glossary" in name and name.endswith(".xml"):
+                yield "metadata", _all_text(_safe_parse(parts[name]))
+        for name in text_parts:
+            root = self.trees[name]
+            deleted = " ".join(t.text or "" for t in root.iter(W + "delText"))
+            if deleted.strip():
+                yield "tracked_change", deleted
+            alts = [el.get(a) for el in root.iter("{%s}docPr" % NS["wp"], "{%s}cNvPr" % NS["pic"]) for a in ("descr", "title")]
+            alts = [a for a in alts if a]
+            if alts:
+                yield "alt_text", "\n".join(alts)
+            tags = [el.get(W + "val") for el in root.iter(W + "alias", W + "tag") if el.get(W + "val")]
+            if tags:
+                yield "field", "\n".join(tags)
+        settings = [n for n in parts if n.endswith("settings.xml")]
+        for name in settings:
+            root = parse(parts[name])
+            variables = [el.get(W + "val") or "" for el in root.iter(W + "docVar")]
+            if any(variables):
+                yield "metadata", "\n".join(variables)
+
+    # ---- parts and relationships --------------------------------------------------
+    def _drop_unlisted_parts(self) -> None:
+        for name in list(self.package.parts):
+            if name == "[Content_Types].xml" or name.endswith(".rels"):
+                continue
+            ctype = self.types.of(name)
+            if ctype in TEXT_TYPES or ctype in KEEP_TYPES or ctype in (CORE_TYPE, APP_TYPE):
+                continue
+            if IMAGE_TYPES.match(ctype) and name.startswith("word/media/"):
+                continue
+            self._note(f"removed: {removed_kind(name)}")
+            del self.package.parts[name]
+            self.removed.add(name)
+        self.types.drop(self.removed)
+        for name in [n for n in self.package.parts if self.types.of(n) == _SETTINGS]:
+            root = parse(self.package.parts[name])
+            clean_settings(root)
+            self.package.parts[name] = serialise(root)
+
+    def _clean_relationships(self, known) -> None:
+        for rels in [n for n in self.package.parts if n.endswith(".rels")]:
+            source = source_of_rels(rels)
+            if source and source not in self.package.parts:
+                del self.package.parts[rels]
+                continue
+            root = parse(self.package.parts[rels])
+            dropped_ids = set()
+            for rel in list(root):
+                rtype, target = rel.get("Type", ""), rel.get("Target", "")
+                external = rel.get("TargetMode") == "External"
+                if not source:  # the package's own relationships
+                    keep = rtype in ROOT_REL_TYPES_KEPT
+                elif external:
+                    keep = rtype == HYPERLINK_TYPE and not self._target_is_personal(target, known)
+                    if rtype != HYPERLINK_TYPE:
+                        self._note("external links (templates, linked files) removed")
+                    elif not keep:
+                        self._note("hyperlink targets with personal data removed (link text kept)")
+                else:
+                    keep = resolve(source, target) in self.package.parts
+                if not keep:
+                    dropped_ids.add(rel.get("Id"))
+                    root.remove(rel)
+            self.package.parts[rels] = serialise(root)
+            if dropped_ids and source in self.trees:
+                _drop_references(self.trees[source], dropped_ids)
+
+    def _target_is_personal(self, target: str, known) -> bool:
+        """A link target with personal data (mailto:, a profile URL, a name
+        found elsewhere in the document) is recorded and dropped."""
+        text = unquote(target)
+        spans = self.ctx.detector.detect(text)
+        for span in spans:
+            self.findings.append(self._finding(span, text, "hyperlink"))
+        lowered = text.lower()
+        mentioned = [value for value in known if len(value) >= 4 and value in lowered]
+        for value in mentioned:
+            start = lowered.index(value)
+            span = TextSpan(start, start + len(value), known[value].entity_type, 1.0, "DocumentConsistency")
+            self.findings.append(self._finding(span, text, "hyperlink"))
+        return bool(spans or mentioned)
+
+    def _clean_pictures(self) -> None:
+        for name in [n for n in self.package.parts if n.startswith("word/media/")]:
+            cleaned, note = clean_image(self.package.parts[name])
+            if cleaned is None:
+                cleaned = BLANK_PNG
+                self.types.ensure_default("png", "image/png")
+                self.types.overrides[name] = "image/png"
+                override = etree.SubElement(self.types.root, "{%s}Override" % NS["ct"])
+                override.set("PartName", "/" + name)
+                override.set("ContentType", "image/png")
+            if note:
+                self._note(note)
+            self.package.parts[name] = cleaned
+        if any(n.startswith("word/media/") for n in self.package.parts):
+            self._note("pictures re-encoded without metadata; their pixels are not yet checked for faces or text")
+
+    def _rewrite_properties(self) -> None:
+        for name in list(self.package.parts):
+            ctype = self.types.of(name)
+            if ctype == CORE_TYPE:
+                self.package.parts[name] = MINIMAL_CORE
+            elif ctype == APP_TYPE:
+                self.package.parts[name] = MINIMAL_APP
+
+    # ---- helpers -------------------------------------------------------------------
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+    @staticmethod
+    def _finding(span: TextSpan, text: str, location: str) -> Finding:
+        return Finding(span.entity_type, text[span.start:span.end], span.score, span.recognizer, location)
+
+
+_SETTINGS = "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"
+
+
+def _merge(spans: list[TextSpan]) -> list[TextSpan]:
+    """Overlapping spans become one (the first one's type): a replacement
+    must cover the union, once."""
+    merged: list[TextSpan] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = TextSpan(last.start, max(last.end, span.end), last.entity_type, last.score, last.recognizer)
+        else:
+            merged.append(span)
+    return merged
+
+
+def _drop_references(root: etree._Element, ids: set[str]) -> None:
+    """Elements that point at a removed relationship: hyperlinks keep their
+    text, anything else (an OLE object, a linked picture) goes."""
+    for element in list(root.iter()):
+        for key, value in list(element.attrib.items()):
+            if key.startswith(R) and value in ids:
+                if element.tag == W + "hyperlink":
+                    del element.attrib[key]
+                    unwrap(element)
+                elif element.getparent() is not None:
+                    element.getparent().remove(element)
+                break
+
+
+def _all_text(root: etree._Element) -> str:
+    texts = [t for t in root.itertext() if t.strip()]
+    texts += [v for el in root.iter() for v in el.attrib.values() if v.strip() and not v.startswith("http")]
+    return "\n".join(texts)
+
+
+def _safe_parse(data: bytes) -> etree._Element:
+    try:
+        return parse(data)
+    except etree.XMLSyntaxError:
+        return etree.Element("empty")

@@ -1,0 +1,185 @@
+"""Each Indonesian recognizer on positive and negative examples, numbers that
+look alike (dates, Rupiah amounts, phone vs NIK vs KK vs NPWP), and
+property-based tests for the validators."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redactors.detect.indonesia.identifiers import PROVINCE_CODES, valid_kk, valid_nik
+from redactors.scan import scan_text
+from redactors.pipeline import detector_for
+
+
+@pytest.fixture(scope="module")
+def detect(config):
+    detector = detector_for(config)
+
+    def run(text):
+        return [(text[s.start:s.end], s.entity_type) for s in scan_text(detector, text)]
+
+    return run
+
+
+def types_of(found, value):
+    return {t for v, t in found if v == value}
+
+
+@pytest.mark.parametrize(
+    "text, value, entity",
+    [
+        ("NIK: 3174055203900002 tercatat.", "3174055203900002", "ID_NIK"),
+        ("No. KTP 3174 0552 0390 0002.", "3174 0552 0390 0002", "ID_NIK"),
+        ("No. KK 1671050101090123.", "1671050101090123", "ID_KK"),
+        ("Kartu Keluarga nomor 3201012502150004 dibawa.", "3201012502150004", "ID_KK"),
+        ("NPWP 09.254.294.3-407.000 milik klien.", "09.254.294.3-407.000", "ID_NPWP"),
+        ("NPWP: 092542943407000.", "092542943407000", "ID_NPWP"),
+        ("Telepon +62 812-3456-7890 hari ini.", "+62 812-3456-7890", "PHONE_NUMBER"),
+        ("HP 0812 3456 7890.", "0812 3456 7890", "PHONE_NUMBER"),
+        ("WA 081234567890 saja.", "081234567890", "PHONE_NUMBER"),
+        ("kantor (021) 386 5130 buka.", "(021) 386 5130", "PHONE_NUMBER"),
+        ("Telp 62-21-3865130.", "62-21-3865130", "PHONE_NUMBER"),
+        ("email nama.klien@gmail.com ya", "nama.klien@gmail.com", "EMAIL_ADDRESS"),
+        ("Peserta BPJS 0001234567890 aktif.", "0001234567890", "ID_BPJS"),
+        ("paspor A1234567 masih berlaku", "A1234567", "ID_PASSPORT"),
+        ("SIM 1234-5678-901234 dicabut", "1234-5678-901234", "ID_SIM"),
+        ("mobil dengan nopol B 1234 XYZ parkir", "B 1234 XYZ", "ID_VEHICLE_PLATE"),
+        ("transfer ke rekening BCA 1234567890 kemarin", "1234567890", "BANK_ACCOUNT"),
+        ("No. RM 12-34-56 di poli anak", "12-34-56", "MEDICAL_RECORD_NUMBER"),
+        ("No. Rekam Medis 004512 hilang", "004512", "MEDICAL_RECORD_NUMBER"),
+        ("Putusan 123/Pid.B/2023/PN Jkt.Sel dibacakan.", "123/Pid.B/2023/PN Jkt.Sel", "CASE_NUMBER"),
+        ("Perkara 45/Pdt.G/2022/PN Bdg selesai.", "45/Pdt.G/2022/PN Bdg", "CASE_NUMBER"),
+        ("Gugatan 1234/Pdt.G/2021/PA.JS dicabut.", "1234/Pdt.G/2021/PA.JS", "CASE_NUMBER"),
+        ("Kasasi 123 K/Pid/2020 ditolak.", "123 K/Pid/2020", "CASE_NUMBER"),
+        ("Laporan LP/B/123/IV/2023/SPKT/POLDA METRO JAYA diterima.", "LP/B/123/IV/2023/SPKT/POLDA METRO JAYA", "CASE_NUMBER"),
+        ("Perkara 12/Pid.Sus-Anak/2023/PN Plg.", "12/Pid.Sus-Anak/2023/PN Plg", "CASE_NUMBER"),
+        ("Tempat/tanggal lahir: Palembang, 12 Januari 1990.", "12 Januari 1990", "DATE_OF_BIRTH"),
+        ("TTL: Jakarta, 12-01-1990", "12-01-1990", "DATE_OF_BIRTH"),
+        ("ia lahir 5 Mei 2011 di rumah", "5 Mei 2011", "DATE_OF_BIRTH"),
+        ("Klien berinisial RA (12) sekolah.", "RA", "PERSON"),
+        ("Klien berinisial RA (12) sekolah.", "12", "AGE"),
+        ("anak itu usia 15 th ketika", "15 th", "AGE"),
+        ("korban NH mengaku takut", "NH", "PERSON"),
+        ("akun @budi_santoso mengirim pesan", "@budi_santoso", "SOCIAL_MEDIA"),
+        ("lihat facebook.com/budi.santoso.9", "facebook.com/budi.santoso.9", "SOCIAL_MEDIA"),
+        ("Alamat: Jl. Prof. M. Yamin No. 77 dekat pasar", "Jl. Prof. M. Yamin No. 77", "ADDRESS"),
+        ("Perum Griya Asri Blok C2 No. 14, Kab. Bantul.", "Perum Griya Asri Blok C2 No. 14, Kab. Bantul", "ADDRESS"),
+        (
+            "di Jln. Merdeka Gg. Mawar No. 5 RT 003/RW 007, Kel. Sukajadi, Kec. Sukarami, Kota Palembang 30151.",
+            "Jln. Merdeka Gg. Mawar No. 5 RT 003/RW 007, Kel. Sukajadi, Kec. Sukarami, Kota Palembang 30151",
+            "ADDRESS",
+        ),
+        ("Kunjungan ke Bapak Hotman Pardede kemarin.", "Hotman Pardede", "PERSON"),
+        ("Ny. Kartini datang sendiri.", "Kartini", "PERSON"),
+        ("Hj. Nurhayati menjadi wali.", "Nurhayati", "PERSON"),
+    ],
+)
+def test_recognizes(detect, text, value, entity):
+    found = detect(text)
+    assert entity in types_of(found, value), found
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("Bantuan sebesar Rp 1.500.000 dicairkan.", "1.500.000"),
+        ("Anggaran Rp2.750.000,00 untuk kegiatan.", "2.750.000,00"),
+        ("Rapat pada 12-01-2024 pukul 09.00 WIB.", "12-01-2024"),
+        ("Sesuai UU No. 27 Tahun 2022 tentang PDP.", "27"),
+        ("Hubungi call center 14090 untuk informasi.", "14090"),
+        ("Sebanyak 1.250 anak menerima bantuan.", "1.250"),
+        ("Nomor surat 123/SK/2024 diterbitkan.", "123/SK/2024"),
+        ("Mereka jalan kaki ke sekolah setiap hari.", "jalan kaki"),
+    ],
+)
+def test_leaves_ordinary_numbers_and_words(config, text, value):
+    start = text.index(value)
+    end = start + len(value)
+    spans = scan_text(detector_for(config), text)
+    assert not [s for s in spans if s.start < end and start < s.end], spans
+
+
+def test_lookalike_numbers_get_the_right_type(detect):
+    text = ("NIK 3174055203900002, No. KK 3174050101090123, NPWP 09.254.294.3-407.000, "
+            "HP 081234567890, rekening BRI 123456789012345.")
+    found = dict(detect(text))
+    assert found["3174055203900002"] == "ID_NIK"
+    assert found["3174050101090123"] == "ID_KK"
+    assert found["09.254.294.3-407.000"] == "ID_NPWP"
+    assert found["081234567890"] == "PHONE_NUMBER"
+    assert found["123456789012345"] == "BANK_ACCOUNT"
+
+
+def test_invalid_nik_is_not_a_nik(detect):
+    # province 99 does not exist; month 13 does not exist
+    for number in ("9974055203900002", "3174055213900002", "3174050000900002"):
+        assert "ID_NIK" not in types_of(detect(f"NIK {number}."), number)
+
+
+def test_public_institutions_and_laws_are_left_alone(detect):
+    found = detect("Program ini didanai Kementerian Sosial melalui Dinas Sosial sesuai UU No. 27 Tahun 2022.")
+    assert found == []
+
+
+def test_name_parts_follow_the_full_name(detect):
+    text = "Klien bernama Siti Aminah hadir. Kemudian Bu Aminah menangis dan Siti memeluknya."
+    values = {v for v, t in detect(text) if t == "PERSON"}
+    assert {"Siti Aminah", "Aminah", "Siti"} <= values
+
+
+def test_consistency_takes_parts_only_where_written_as_names():
+    from redactors.detect.document import known_values, mentions
+
+    known = known_values([("Putri Lestari", "PERSON"), ("3174055203900002", "ID_NIK")])
+    text = "Putri datang. Sang putri dalam dongeng. Ibu Lestari menelepon. NIK 3174055203900002."
+    found = {text[s.start:s.end] for s in mentions(text, known, [])}
+    assert found == {"Putri", "Lestari", "3174055203900002"}
+    assert "ibu" not in known and "bin" not in known_values([("Umar bin Hasan", "PERSON")])
+
+
+def test_works_on_lower_case_and_ocr_text(detect):
+    lower = detect("klien bernama siti aminah tinggal di jl. merdeka no. 5 rt 3/rw 7 kel. sukajadi.")
+    assert ("siti aminah", "PERSON") in lower
+    assert any(t == "ADDRESS" and v.startswith("jl. merdeka") for v, t in lower)
+    ocr = detect("Klien bernama Siti Ami-\nnah, NIK 3174055203900002, tinggal\ndi Jl. Merdeka No. 5.")
+    assert any(t == "PERSON" and v.replace("-\n", "") == "Siti Aminah" for v, t in ocr), ocr
+
+
+# ---- validators: properties --------------------------------------------------
+
+def nik_strategy(female: bool):
+    return st.builds(
+        lambda prov, kab, kec, day, month, year, serial: f"{prov:02d}{kab:02d}{kec:02d}{day + (40 if female else 0):02d}{month:02d}{year:02d}{serial:04d}",
+        st.sampled_from(sorted(PROVINCE_CODES)), st.integers(1, 99), st.integers(1, 99), st.integers(1, 31),
+        st.integers(1, 12), st.integers(0, 99), st.integers(1, 9999),
+    )
+
+
+@given(nik_strategy(False) | nik_strategy(True))
+@settings(max_examples=300)
+def test_every_well_formed_nik_is_valid(nik):
+    assert valid_nik(nik)
+
+
+@given(st.text("0123456789", min_size=16, max_size=16))
+@settings(max_examples=500)
+def test_validator_agrees_with_the_structure(digits):
+    day = int(digits[6:8])
+    day = day - 40 if day > 40 else day
+    expected = (
+        int(digits[:2]) in PROVINCE_CODES and digits[2:4] != "00" and digits[4:6] != "00"
+        and 1 <= day <= 31 and 1 <= int(digits[8:10]) <= 12 and digits[12:] != "0000"
+    )
+    assert valid_nik(digits) == expected
+
+
+@given(nik_strategy(True))
+def test_a_womans_nik_is_never_a_kk(nik):
+    assert valid_nik(nik) and not valid_kk(nik)
+
+
+@given(st.text("0123456789", min_size=0, max_size=15) | st.text("0123456789", min_size=17, max_size=20))
+def test_wrong_length_is_never_valid(digits):
+    assert not valid_nik(digits) and not valid_kk(digits)
