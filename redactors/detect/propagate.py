@@ -4,6 +4,7 @@ sentence and miss it in the next; a publication copy must not keep the miss."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -15,6 +16,7 @@ def normalise(value: str) -> str:
     return _WS.sub(" ", value).strip().casefold()
 
 
+@functools.lru_cache(maxsize=4096)
 def value_pattern(value: str) -> re.Pattern[str]:
     """A case-insensitive pattern for `value` as a whole token sequence:
     any run of white space (a line break too) between its parts, and no word
