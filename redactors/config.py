@@ -61,6 +61,13 @@ class RedactionStyle:
 class Limits:
     max_file_bytes: int
     max_pages: int
+    # "review": a file with pictures whose pixels could not be checked goes
+    # to review/ (a face or a name in a photo must not be published unseen);
+    # "publish": publish it with a note in the manifest.
+    unchecked_pictures: str = "review"
+    # Pictures smaller than this (pixels on the longer side) are ignored:
+    # logos, icons, bullets.
+    min_picture_px: int = 120
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,8 @@ def _build(raw: dict[str, Any], source: str) -> Config:
         limits=Limits(
             max_file_bytes=int(float(lim.get("max_file_mb", 200)) * 1024 * 1024),
             max_pages=int(lim.get("max_pages", 3000)),
+            unchecked_pictures=lim.get("unchecked_pictures", "review"),
+            min_picture_px=int(lim.get("min_picture_px", 120)),
         ),
         secret_file=Path(raw.get("secret_file", "~/.local/share/tabir/manifest-secret.key")).expanduser(),
         source=source,

@@ -47,6 +47,9 @@ class RedactionResult:
     # Set when the output is another format than the input (.odt in, .docx
     # out): the published name takes this suffix.
     output_suffix: str | None = None
+    # Pictures whose pixels were not checked for faces or text (no image
+    # pipeline yet): the policy decides whether that sends the file to review.
+    unchecked_pictures: int = 0
 
     def sensitive_values(self) -> set[str]:
         """Every removed value, which verification must not find again."""

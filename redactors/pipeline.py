@@ -79,6 +79,11 @@ class Pipeline:
 
         result = handler.redact(data, self.ctx)
         problems = handler.verify(result.output, result.sensitive_values(), result.inserted)
+        if result.unchecked_pictures and self.config.limits.unchecked_pictures == "review":
+            problems.append(
+                f"{result.unchecked_pictures} picture(s) or scanned page(s) could not be checked for faces or "
+                "text (no image redaction yet); a person must check them"
+            )
         record.status = "review" if problems else "redacted"
         record.pages = result.pages
         record.notes = list(result.notes)
@@ -86,7 +91,7 @@ class Pipeline:
         record.output_sha256 = hashlib.sha256(result.output).hexdigest()
         if problems:
             record.reason = "verification failed: " + "; ".join(problems)
-            record.reason_code = "verification"
+            record.reason_code = "verification" if not result.unchecked_pictures or len(problems) > 1 else "unchecked_pictures"
         target = candidate.rel.with_suffix(result.output_suffix) if result.output_suffix else candidate.rel
         dest = publish_outcome(self.layout, target, record.status, result.output)
         record.output = dest.relative_to(self.layout.root).as_posix()

@@ -63,12 +63,7 @@ factory = "tok2vec"
 [components.tok2vec.model]
 @architectures = "spacy.Tok2Vec.v2"
 
-[components.tok2vec.model.embed]
-@architectures = "spacy.MultiHashEmbed.v2"
-width = WIDTH
-attrs = ["NORM","PREFIX","SUFFIX","SHAPE"]
-rows = [ROWS,4000,4000,1000]
-include_static_vectors = false
+EMBED
 
 [components.tok2vec.model.encode]
 @architectures = "spacy.MaxoutWindowEncoder.v2"
@@ -159,6 +154,24 @@ vectors = null
 """
 
 
+# Word-form hashes with prefix, suffix and shape features...
+HASH_EMBED = """[components.tok2vec.model.embed]
+@architectures = "spacy.MultiHashEmbed.v2"
+width = WIDTH
+attrs = ["NORM","PREFIX","SUFFIX","SHAPE"]
+rows = [ROWS,4000,4000,1000]
+include_static_vectors = false"""
+# ...or word forms plus the first and last characters of every word, which
+# reads names never seen in training better (--char).
+CHAR_EMBED = """[components.tok2vec.model.embed]
+@architectures = "spacy.CharacterEmbed.v2"
+width = WIDTH
+rows = ROWS
+nM = 64
+nC = 8
+include_static_vectors = false"""
+
+
 def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
     sentences, words, tags = [], [], []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -229,6 +242,7 @@ def main() -> int:
     parser.add_argument("--max-steps", type=int, default=8000)
     parser.add_argument("--width", type=int, default=160, help="tok2vec width")
     parser.add_argument("--rows", type=int, default=16000, help="hash-embedding rows for word forms")
+    parser.add_argument("--char", action="store_true", help="character embeddings (CharacterEmbed) instead of affix hashes")
     parser.add_argument("--out", type=Path, default=REPO / "redactors" / "models" / "id_ner")
     args = parser.parse_args()
 
@@ -241,7 +255,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="tabir-train-"))
     DocBin(docs=train).to_disk(work / "train.spacy")
     DocBin(docs=dev).to_disk(work / "dev.spacy")
-    config = CONFIG.replace("MAX_STEPS", str(args.max_steps)).replace("WIDTH", str(args.width)).replace("ROWS", str(args.rows))
+    config = CONFIG.replace("EMBED", CHAR_EMBED if args.char else HASH_EMBED)
+    config = config.replace("MAX_STEPS", str(args.max_steps)).replace("WIDTH", str(args.width)).replace("ROWS", str(args.rows))
     (work / "config.cfg").write_text(config)
     print(f"training on {len(train)} sentences, selecting on {len(dev)}; work dir {work}")
 

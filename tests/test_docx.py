@@ -163,3 +163,19 @@ def test_odt_is_converted_redacted_and_published_as_docx(tmp_path, run_library):
     published = (out / "redacted" / "laporan.docx").read_bytes()
     for name, data in all_parts(published).items():
         assert b"aminah" not in data.lower(), name
+
+
+def test_a_word_file_with_a_photo_goes_to_review(tmp_path, run_library):
+    import cv2
+    import numpy as np
+    from docx.shared import Inches
+
+    document = docx.Document()
+    document.add_paragraph("Dokumentasi kegiatan.")
+    photo = cv2.imencode(".jpg", np.full((300, 400, 3), 128, np.uint8))[1].tobytes()
+    document.add_picture(io.BytesIO(photo), width=Inches(2))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    document.save(inbox / "foto.docx")
+    entry = run_library(inbox, tmp_path / "out")["files"][0]
+    assert entry["status"] == "review" and entry["reason_code"] == "unchecked_pictures"

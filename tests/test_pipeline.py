@@ -162,3 +162,40 @@ def test_a_symlink_to_a_file_elsewhere_is_never_published(inbox, tmp_path, run_l
     entry = by_input(run_library(inbox, out))["tautan.pdf"]
     assert entry["status"] == "failed" and entry["reason_code"] == "refused"
     assert not (out / "redacted" / "tautan.pdf").exists()
+
+
+def photo_pdf(size: int) -> bytes:
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, size, size), False)
+    pix.set_rect(pix.irect, (120, 90, 60))
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Foto kegiatan pendampingan.", fontname="helv")
+    page.insert_image(pymupdf.Rect(72, 100, 300, 328), pixmap=pix)
+    return doc.tobytes()
+
+
+def test_pictures_that_cannot_be_checked_go_to_review(tmp_path, run_library):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "foto.pdf").write_bytes(photo_pdf(400))
+    (inbox / "logo.pdf").write_bytes(photo_pdf(40))
+    out = tmp_path / "out"
+    files = by_input(run_library(inbox, out))
+    assert files["foto.pdf"]["status"] == "review"
+    assert files["foto.pdf"]["reason_code"] == "unchecked_pictures"
+    assert "could not be checked for faces" in files["foto.pdf"]["reason"]
+    assert not (out / "redacted" / "foto.pdf").exists()
+    assert files["logo.pdf"]["status"] == "redacted"  # a small logo is not a photo
+
+
+def test_policy_can_publish_unchecked_pictures_with_a_note(tmp_path, run_library, secret_dir):
+    from redactors.config import load_config
+
+    policy = tmp_path / "publish.yaml"
+    policy.write_text(f"version: 1\nlimits:\n  unchecked_pictures: publish\nsecret_file: {secret_dir / 'manifest.key'}\n")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "foto.pdf").write_bytes(photo_pdf(400))
+    entry = run_library(inbox, tmp_path / "out", load_config(policy))["files"][0]
+    assert entry["status"] == "redacted"
+    assert any("not checked for faces" in note for note in entry["notes"])

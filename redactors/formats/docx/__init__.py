@@ -27,7 +27,7 @@ from .clean import (
     accept_revisions, clean_settings, remove_alt_text, remove_comment_marks, remove_embedded_objects,
     remove_revision_ids, unwrap_smart_tags,
 )
-from .images import BLANK_PNG, clean_image
+from .images import BLANK_PNG, clean_image, picture_size
 from .package import Package, open_package
 from .parts import (
     APP_TYPE, CORE_TYPE, HYPERLINK_TYPE, IMAGE_TYPES, KEEP_TYPES, MINIMAL_APP, MINIMAL_CORE,
@@ -61,6 +61,7 @@ class _Redaction:
         self.findings: list[Finding] = []
         self.trees: dict[str, etree._Element] = {}
         self.removed: set[str] = set()
+        self.unchecked = 0
 
     def run(self) -> RedactionResult:
         detector = self.ctx.detector
@@ -120,7 +121,8 @@ class _Redaction:
             self.package.parts[name] = serialise(root)
         self.package.parts["[Content_Types].xml"] = serialise(self.types.root)
         output = self.package.to_bytes()
-        return RedactionResult(output=output, findings=self.findings, pages=0, notes=self.notes, inserted=inserted)
+        return RedactionResult(output=output, findings=self.findings, pages=0, notes=self.notes, inserted=inserted,
+                               unchecked_pictures=self.unchecked)
 
     # ---- carriers ----------------------------------------------------------------
     def _carrier_texts(self, text_parts):
@@ -219,6 +221,8 @@ class _Redaction:
     def _clean_pictures(self) -> None:
         for name in [n for n in self.package.parts if n.startswith("word/media/")]:
             cleaned, note = clean_image(self.package.parts[name])
+            if cleaned is not None and picture_size(cleaned) >= self.ctx.config.limits.min_picture_px:
+                self.unchecked += 1
             if cleaned is None:
                 cleaned = BLANK_PNG
                 self.types.ensure_default("png", "image/png")

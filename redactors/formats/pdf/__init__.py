@@ -44,6 +44,7 @@ class PdfHandler(FormatHandler):
     def _redact(self, doc: pymupdf.Document, ctx: RedactionContext) -> RedactionResult:
         detector = ctx.detector
         findings: list[Finding] = []
+        unchecked = _count_pictures(doc, ctx.config.limits.min_picture_px)
 
         # 1. Hidden carriers: what they say counts as found, then they go.
         for location, page_no, text in carrier_texts(doc):
@@ -93,7 +94,22 @@ class PdfHandler(FormatHandler):
 
         remove_document_carriers(doc)
         output = doc.tobytes(garbage=4, deflate=True, clean=True, expand=0)
-        return RedactionResult(output=output, findings=findings, pages=doc.page_count, inserted=inserted)
+        notes = []
+        if unchecked:
+            notes.append(f"{unchecked} picture(s) or scanned page(s) not checked for faces or text")
+        return RedactionResult(output=output, findings=findings, pages=doc.page_count, inserted=inserted,
+                               notes=notes, unchecked_pictures=unchecked)
+
+
+def _count_pictures(doc: pymupdf.Document, min_px: int) -> int:
+    """Pictures big enough to show a face or readable text (a photo, a
+    scanned page), counted per placement on a page."""
+    count = 0
+    for page in doc:
+        for info in page.get_image_info():
+            if max(info.get("width", 0), info.get("height", 0)) >= min_px:
+                count += 1
+    return count
 
 
 def _fitted_label(label: str, rect: pymupdf.Rect) -> tuple[str | None, float]:
