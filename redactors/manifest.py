@@ -48,7 +48,8 @@ def finding_entry(finding: Finding, hasher: ValueHasher) -> dict:
         "bbox": list(finding.bbox) if finding.bbox is not None else None,
         "score": round(min(1.0, max(0.0, finding.score)), 4),
         "recognizer": finding.recognizer,
-        "value_hmac": hasher(finding.value),
+        # A face has no text value to hash.
+        "value_hmac": hasher(finding.value) if finding.value else None,
     }
 
 

@@ -8,9 +8,10 @@ from pathlib import PurePath
 from .base import FormatHandler, RedactionContext
 from .convert import LegacyWordHandler
 from .docx import DocxHandler
+from .image import ImageHandler
 from .pdf import PdfHandler
 
-_HANDLERS: tuple[FormatHandler, ...] = (PdfHandler(), DocxHandler(), LegacyWordHandler())
+_HANDLERS: tuple[FormatHandler, ...] = (PdfHandler(), DocxHandler(), LegacyWordHandler(), ImageHandler())
 
 
 def handler_for(path: PurePath) -> FormatHandler | None:

@@ -1,0 +1,134 @@
+"""Photos: faces in the output differ strongly from the input inside their
+boxes, a synthetic name and NIK on an ID-card-like image are not readable by
+OCR in the output, exiftool finds no GPS/time/serial, orientation is right,
+and photos of different sizes in one process give correct boxes."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+
+import cv2
+import numpy as np
+import pytest
+import skimage.data
+from PIL import Image
+
+from redactors.formats import RedactionContext
+from redactors.formats.image import ImageHandler
+from redactors.images.faces import CenterFace
+from redactors.images.ocr import read_words
+from redactors.pipeline import detector_for
+
+NIK = "3174055203900002"
+
+
+def jpeg(rgb: np.ndarray, exif: bytes | None = None) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, "JPEG", quality=95, **({"exif": exif} if exif else {}))
+    return out.getvalue()
+
+
+def gps_exif(orientation: int = 1) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # Orientation
+    exif[0x0132] = "2024:03:14 10:00:00"  # DateTime
+    exif[0xA431] = "CAM-SERIAL-0042"  # BodySerialNumber
+    exif[0x013B] = "Siti Aminah"  # Artist
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "S", (2.0, 59.0, 30.0), "E", (104.0, 45.0, 10.0)
+    return exif.tobytes()
+
+
+def id_card() -> np.ndarray:
+    card = np.full((420, 900, 3), 235, np.uint8)
+    for i, line in enumerate(["KARTU TANDA PENDUDUK", f"NIK : {NIK}", "Nama : SITI AMINAH", "Kota : PALEMBANG"]):
+        cv2.putText(card, line, (30, 80 + i * 90), cv2.FONT_HERSHEY_SIMPLEX, 1.3, (20, 20, 20), 3)
+    return card[:, :, ::-1].copy()
+
+
+@pytest.fixture(scope="module")
+def handler():
+    return ImageHandler()
+
+
+@pytest.fixture(scope="module")
+def ctx(config):
+    return RedactionContext(detector_for(config), config)
+
+
+def test_the_face_is_changed_strongly_inside_its_box(handler, ctx):
+    source = skimage.data.astronaut()
+    result = handler.redact(jpeg(source), ctx)
+    faces = [f for f in result.findings if f.entity_type == "FACE"]
+    assert len(faces) == 1
+    x0, y0, x1, y1 = (int(v) for v in faces[0].bbox)
+    out = np.asarray(Image.open(io.BytesIO(result.output)).convert("RGB")).astype(int)
+    # the centre of the face (the detector's own box, shrunk) is solid black
+    cx, cy, w, h = (x0 + x1) // 2, (y0 + y1) // 2, (x1 - x0) // 4, (y1 - y0) // 4
+    inside_before = source[cy - h:cy + h, cx - w:cx + w].astype(int)
+    inside_after = out[cy - h:cy + h, cx - w:cx + w]
+    assert np.abs(inside_before - inside_after).mean() > 60
+    assert inside_after.max() < 40
+    # far from the face, the photo is unchanged (only JPEG noise)
+    assert np.abs(source[400:500, 400:500].astype(int) - out[400:500, 400:500]).mean() < 6
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+
+
+def test_name_and_nik_on_an_id_card_are_not_readable_after(handler, ctx):
+    card = id_card()
+    assert NIK in read_words(card[:, :, ::-1].copy()).text  # OCR reads them before
+    result = handler.redact(jpeg(card), ctx)
+    found = {f.entity_type for f in result.findings}
+    assert {"ID_NIK", "PERSON"} <= found
+    after = read_words(np.asarray(Image.open(io.BytesIO(result.output)).convert("RGB"))[:, :, ::-1].copy()).text
+    assert NIK not in after.replace(" ", "") and "AMINAH" not in after.upper()
+    assert "KARTU" in after  # the rest of the card stays readable
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+
+
+def test_exif_gps_time_and_serial_are_gone(handler, ctx, tmp_path):
+    exiftool = shutil.which("exiftool")
+    assert exiftool, "exiftool (libimage-exiftool-perl) is needed; `make test` installs it"
+    source = tmp_path / "in.jpg"
+    source.write_bytes(jpeg(np.full((300, 400, 3), 128, np.uint8), gps_exif()))
+    before = json.loads(subprocess.run([exiftool, "-j", "-a", "-G1", str(source)], capture_output=True, check=True).stdout)[0]
+    assert any("GPS" in k for k in before) and "Siti Aminah" in json.dumps(before)
+    out = tmp_path / "out.jpg"
+    out.write_bytes(handler.redact(source.read_bytes(), ctx).output)
+    after = json.loads(subprocess.run([exiftool, "-j", "-a", "-G1", str(out)], capture_output=True, check=True).stdout)[0]
+    text = json.dumps(after)
+    for marker in ("GPS", "CAM-SERIAL", "Siti Aminah", "2024:03:14", "Artist", "XMP"):
+        assert marker not in text, marker
+
+
+def test_orientation_is_applied_before_stripping(handler, ctx):
+    tall = np.zeros((400, 200, 3), np.uint8)
+    tall[:100] = (255, 0, 0)  # a red band at the top of the upright picture
+    stored = np.rot90(tall, k=1).copy()  # stored sideways (top band on the left)
+    result = handler.redact(jpeg(stored, gps_exif(orientation=6)), ctx)  # 6: rotate 90 clockwise to view
+    out = np.asarray(Image.open(io.BytesIO(result.output)).convert("RGB"))
+    assert out.shape[:2] == (400, 200)
+    assert out[20, 100, 0] > 200 and out[380, 100, 0] < 60
+
+
+def test_photos_of_different_sizes_in_one_process_give_the_same_boxes():
+    detector = CenterFace(threshold=0.2)
+    face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    first = detector.detect(face)
+    detector.detect(cv2.resize(face, (900, 700)))
+    detector.detect(cv2.resize(face, (333, 251)))
+    again = detector.detect(face)
+    assert len(first) == 1 and len(again) == 1
+    assert np.allclose([first[0].x0, first[0].y0, first[0].x1, first[0].y1],
+                       [again[0].x0, again[0].y0, again[0].x1, again[0].y1], atol=0.5)
+
+
+def test_a_broken_image_fails(tmp_path, run_library):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "rusak.jpg").write_bytes(jpeg(np.zeros((50, 50, 3), np.uint8))[:200])
+    entry = run_library(inbox, tmp_path / "out")["files"][0]
+    assert entry["status"] == "failed" and entry["reason_code"] == "corrupt"
