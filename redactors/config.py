@@ -71,10 +71,24 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    faces: bool = True
+    face_threshold: float = 0.2
+    face_enlarge: float = 1.5
+    face_style: str = "fill"  # or "pixelate"
+    ocr: bool = True
+    # Pages whose pictures cover at least this share of the page are treated
+    # as scans: rendered, redacted as pixels, written back as a picture only.
+    scan_page_share: float = 0.6
+    scan_dpi: int = 200
+
+
+@dataclass(frozen=True)
 class Config:
     detection: DetectionPolicy
     redaction: RedactionStyle
     limits: Limits
+    images: ImageSettings
     secret_file: Path
     source: str  # where it came from, for messages and the manifest
     raw: dict[str, Any] = field(repr=False, compare=False)
@@ -181,6 +195,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             unchecked_pictures=lim.get("unchecked_pictures", "review"),
             min_picture_px=int(lim.get("min_picture_px", 120)),
         ),
+        images=ImageSettings(**raw.get("images", {})),
         secret_file=Path(raw.get("secret_file", "~/.local/share/tabir/manifest-secret.key")).expanduser(),
         source=source,
         raw=raw,

@@ -78,7 +78,7 @@ class Pipeline:
             return
 
         result = handler.redact(data, self.ctx)
-        problems = handler.verify(result.output, result.sensitive_values(), result.inserted)
+        problems = handler.verify(result.output, result.sensitive_values(), result.inserted, self.ctx)
         if result.unchecked_pictures and self.config.limits.unchecked_pictures == "review":
             problems.append(
                 f"{result.unchecked_pictures} picture(s) or scanned page(s) could not be checked for faces or "

@@ -165,17 +165,27 @@ def test_odt_is_converted_redacted_and_published_as_docx(tmp_path, run_library):
         assert b"aminah" not in data.lower(), name
 
 
-def test_a_word_file_with_a_photo_goes_to_review(tmp_path, run_library):
+def test_faces_in_word_pictures_are_covered(tmp_path, run_library):
     import cv2
     import numpy as np
+    import skimage.data
     from docx.shared import Inches
 
     document = docx.Document()
     document.add_paragraph("Dokumentasi kegiatan.")
-    photo = cv2.imencode(".jpg", np.full((300, 400, 3), 128, np.uint8))[1].tobytes()
+    photo = cv2.imencode(".jpg", cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))[1].tobytes()
     document.add_picture(io.BytesIO(photo), width=Inches(2))
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     document.save(inbox / "foto.docx")
-    entry = run_library(inbox, tmp_path / "out")["files"][0]
-    assert entry["status"] == "review" and entry["reason_code"] == "unchecked_pictures"
+    out = tmp_path / "out"
+    entry = run_library(inbox, out)["files"][0]
+    assert entry["status"] == "redacted", entry["reason"]
+    faces = [f for f in entry["findings"] if f["entity_type"] == "FACE"]
+    assert len(faces) == 1 and faces[0]["location"] == "image"
+    media = {n: d for n, d in all_parts((out / "redacted" / "foto.docx").read_bytes()).items() if n.startswith("word/media/")}
+    (picture,) = media.values()
+    pixels = cv2.imdecode(np.frombuffer(picture, np.uint8), cv2.IMREAD_COLOR)
+    x0, y0, x1, y1 = (int(v) for v in faces[0]["bbox"])
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    assert pixels[cy - 10:cy + 10, cx - 10:cx + 10].max() < 40

@@ -132,3 +132,24 @@ def test_a_broken_image_fails(tmp_path, run_library):
     (inbox / "rusak.jpg").write_bytes(jpeg(np.zeros((50, 50, 3), np.uint8))[:200])
     entry = run_library(inbox, tmp_path / "out")["files"][0]
     assert entry["status"] == "failed" and entry["reason_code"] == "corrupt"
+
+
+def test_small_and_large_faces_in_a_big_photo_are_both_found():
+    """A 2400x1800 composite (read in tiles plus an overview pass) with the
+    same face at 64 px and at 1100 px: both are found."""
+    face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    canvas = np.full((1800, 2400, 3), 90, np.uint8)
+    small = cv2.resize(face, (128, 128), interpolation=cv2.INTER_AREA)
+    large = cv2.resize(face, (1400, 1400), interpolation=cv2.INTER_CUBIC)
+    canvas[100:228, 2000:2128] = small
+    canvas[300:1700, 100:1500] = large
+    from redactors.images.anonymise import face_mask
+
+    boxes = CenterFace(threshold=0.2).detect(canvas)
+    mask = face_mask(canvas.shape[:2], boxes)
+    # the astronaut's face (the detector's box on the 512 px original: eyes
+    # to chin), scaled into each copy
+    x0, y0, x1, y1 = 181, 58, 270, 178
+    for scale, (dx, dy) in ((128 / 512, (2000, 100)), (1400 / 512, (100, 300))):
+        box = mask[int(dy + y0 * scale):int(dy + y1 * scale), int(dx + x0 * scale):int(dx + x1 * scale)]
+        assert box.mean() > 0.9, (scale, box.mean(), boxes)

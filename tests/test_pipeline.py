@@ -164,38 +164,65 @@ def test_a_symlink_to_a_file_elsewhere_is_never_published(inbox, tmp_path, run_l
     assert not (out / "redacted" / "tautan.pdf").exists()
 
 
-def photo_pdf(size: int) -> bytes:
-    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, size, size), False)
-    pix.set_rect(pix.irect, (120, 90, 60))
+def pdf_with_picture(rgb, text: str | None = "Foto kegiatan pendampingan.", full_page: bool = False) -> bytes:
+    import cv2
+
     doc = pymupdf.open()
     page = doc.new_page()
-    page.insert_text((72, 72), "Foto kegiatan pendampingan.", fontname="helv")
-    page.insert_image(pymupdf.Rect(72, 100, 300, 328), pixmap=pix)
+    if text:
+        page.insert_text((72, 72), text, fontname="helv")
+    png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
+    page.insert_image(page.rect if full_page else pymupdf.Rect(72, 100, 328, 356), stream=png)
     return doc.tobytes()
 
 
-def test_pictures_that_cannot_be_checked_go_to_review(tmp_path, run_library):
+def test_faces_in_pdf_pictures_are_covered(tmp_path, run_library):
+    import numpy as np
+    import skimage.data
+
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "foto.pdf").write_bytes(photo_pdf(400))
-    (inbox / "logo.pdf").write_bytes(photo_pdf(40))
+    (inbox / "foto.pdf").write_bytes(pdf_with_picture(skimage.data.astronaut()))
     out = tmp_path / "out"
-    files = by_input(run_library(inbox, out))
-    assert files["foto.pdf"]["status"] == "review"
-    assert files["foto.pdf"]["reason_code"] == "unchecked_pictures"
-    assert "could not be checked for faces" in files["foto.pdf"]["reason"]
-    assert not (out / "redacted" / "foto.pdf").exists()
-    assert files["logo.pdf"]["status"] == "redacted"  # a small logo is not a photo
+    entry = by_input(run_library(inbox, out))["foto.pdf"]
+    assert entry["status"] == "redacted", entry["reason"]
+    faces = [f for f in entry["findings"] if f["entity_type"] == "FACE"]
+    assert len(faces) == 1 and faces[0]["page"] == 1
+    with pymupdf.open(out / "redacted" / "foto.pdf") as doc:
+        xref = doc[0].get_images()[0][0]
+        pix = pymupdf.Pixmap(doc, xref)
+        pixels = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)
+    x0, y0, x1, y1 = (int(v) for v in faces[0]["bbox"])
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    assert pixels[cy - 10:cy + 10, cx - 10:cx + 10, :3].max() < 40
+    assert "Foto kegiatan pendampingan." in all_text((out / "redacted" / "foto.pdf").read_bytes())
 
 
-def test_policy_can_publish_unchecked_pictures_with_a_note(tmp_path, run_library, secret_dir):
-    from redactors.config import load_config
+def test_a_scanned_page_is_redacted_as_pixels_with_no_text_layer(tmp_path, run_library):
+    import cv2
+    import numpy as np
+    from redactors.images.ocr import read_words
 
-    policy = tmp_path / "publish.yaml"
-    policy.write_text(f"version: 1\nlimits:\n  unchecked_pictures: publish\nsecret_file: {secret_dir / 'manifest.key'}\n")
+    card = np.full((1100, 850, 3), 245, np.uint8)
+    for i, line in enumerate(["SURAT KETERANGAN", "NIK : 3174055203900002", "Nama : SITI AMINAH", "Keperluan: beasiswa"]):
+        cv2.putText(card, line, (40, 120 + i * 90), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (15, 15, 15), 3)
+    source = pdf_with_picture(card, text=None, full_page=True)
+    # the scan also carries an invisible OCR layer with the same words
+    with pymupdf.open(stream=source) as doc:
+        doc[0].insert_text((40, 80), "NIK 3174055203900002 SITI AMINAH", fontname="helv", render_mode=3)
+        source = doc.tobytes()
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "foto.pdf").write_bytes(photo_pdf(400))
-    entry = run_library(inbox, tmp_path / "out", load_config(policy))["files"][0]
-    assert entry["status"] == "redacted"
-    assert any("not checked for faces" in note for note in entry["notes"])
+    (inbox / "scan.pdf").write_bytes(source)
+    out = tmp_path / "out"
+    entry = by_input(run_library(inbox, out))["scan.pdf"]
+    assert entry["status"] == "redacted", entry["reason"]
+    published = (out / "redacted" / "scan.pdf").read_bytes()
+    assert "3174055203900002" not in all_text(published) and "AMINAH" not in all_text(published).upper()
+    assert not contains(raw_objects(published), "3174055203900002")
+    with pymupdf.open(stream=published) as doc:
+        pix = doc[0].get_pixmap(dpi=150)
+        bgr = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, 2::-1].copy()
+    seen = read_words(bgr).text
+    assert "3174055203900002" not in seen.replace(" ", "") and "AMINAH" not in seen.upper()
+    assert "KETERANGAN" in seen.upper()

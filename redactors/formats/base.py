@@ -33,7 +33,9 @@ class FormatHandler(ABC):
         cannot be processed (corrupt, encrypted, over a limit)."""
 
     @abstractmethod
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset()) -> list[str]:
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
+               ctx: RedactionContext | None = None) -> list[str]:
         """Problems found by re-opening `output` and extracting everything
         again; an empty list means it may be published. `inserted` is the
-        text the redaction itself wrote (labels), not a leak."""
+        text the redaction itself wrote (labels), not a leak; `ctx` carries
+        the policy (image checks follow it)."""

@@ -67,5 +67,6 @@ class LegacyWordHandler(FormatHandler):
         result.output_suffix = ".docx"
         return result
 
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset()) -> list[str]:
-        return self._docx.verify(output, sensitive_values, inserted)
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
+               ctx: RedactionContext | None = None) -> list[str]:
+        return self._docx.verify(output, sensitive_values, inserted, ctx)

@@ -10,11 +10,10 @@ import io
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..config import ImageSettings
 from ..errors import CorruptInput, TooLarge
-from ..images.ocr import read_words
-from ..images.pipeline import ImagePolicy, redact_pixels
+from ..images.pipeline import pixel_problems, redact_pixels
 from ..model import RedactionResult
-from ..verify import leaks_in_text
 from .base import FormatHandler, RedactionContext
 
 MAX_PIXELS = 120_000_000
@@ -22,15 +21,11 @@ FORMATS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
 # Image.info keys that carry metadata rather than pixels.
 METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc", "adobe", "parameters",
                  "Description", "Author", "Comment", "Software")
-VERIFY_FACE_THRESHOLD = 0.5
 
 
 class ImageHandler(FormatHandler):
     name = "image"
     extensions = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
-
-    def __init__(self, policy: ImagePolicy | None = None):
-        self.policy = policy or ImagePolicy()
 
     def redact(self, data: bytes, ctx: RedactionContext) -> RedactionResult:
         image, fmt = _open(data)
@@ -40,7 +35,7 @@ class ImageHandler(FormatHandler):
         rgb = image.convert("RGBA" if has_alpha else "RGB")
         pixels = np.asarray(rgb)
         bgr = np.ascontiguousarray(pixels[:, :, 2::-1])
-        redacted, findings, _ = redact_pixels(bgr, ctx.detector, self.policy)
+        redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images)
         out_rgb = redacted[:, :, ::-1]
         if has_alpha:
             out_rgb = np.dstack([out_rgb, pixels[:, :, 3]])
@@ -48,7 +43,8 @@ class ImageHandler(FormatHandler):
         notes = ["EXIF orientation applied; EXIF, GPS, XMP, IPTC, comments and thumbnails removed"]
         return RedactionResult(output=output, findings=findings, pages=1, notes=notes)
 
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset()) -> list[str]:
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
+               ctx: RedactionContext | None = None) -> list[str]:
         try:
             image, _ = _open(output)
         except (CorruptInput, TooLarge) as exc:
@@ -60,18 +56,8 @@ class ImageHandler(FormatHandler):
         if left:
             problems.append(f"metadata remains: {left}")
         bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
-        faces = _verify_faces(bgr)
-        if faces:
-            problems.append(f"{len(faces)} face(s) still detected with confidence >= {VERIFY_FACE_THRESHOLD}")
-        if self.policy.ocr and sensitive_values:
-            problems += leaks_in_text(sensitive_values, [("the text read from the image", read_words(bgr).text)], inserted)
-        return problems
-
-
-def _verify_faces(bgr: np.ndarray):
-    from ..images.pipeline import face_detector
-
-    return face_detector(VERIFY_FACE_THRESHOLD).detect(bgr)
+        policy = ctx.config.images if ctx else ImageSettings()
+        return problems + pixel_problems(bgr, sensitive_values, inserted, policy, "the image")
 
 
 def _open(data: bytes) -> tuple[Image.Image, str]:

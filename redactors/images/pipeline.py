@@ -3,10 +3,9 @@ that photos, PDF pages and pictures in Word files can share it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from ..config import ImageSettings
 from ..detect.base import TextDetector
 from ..detect.document import detect_units
 from ..model import Finding
@@ -24,22 +23,14 @@ def face_detector(threshold: float) -> CenterFace:
     return _FACES[threshold]
 
 
-@dataclass(frozen=True)
-class ImagePolicy:
-    face_threshold: float = 0.2
-    face_enlarge: float = 1.5
-    face_style: str = "fill"  # or "pixelate"
-    ocr: bool = True
-
-
-def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImagePolicy,
+def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings,
                   where: str = "image") -> tuple[np.ndarray, list[Finding], str]:
     """(redacted image, findings, recognised text). Faces are covered first;
     text is read from the original (a face fill must not hide a name tag from
     OCR), then every word of a finding is filled."""
     height, width = bgr.shape[:2]
     findings: list[Finding] = []
-    faces = face_detector(policy.face_threshold).detect(bgr)
+    faces = face_detector(policy.face_threshold).detect(bgr) if policy.faces else []
     mask = face_mask((height, width), faces, policy.face_enlarge)
     for face in faces:
         box = face.enlarged(policy.face_enlarge, width, height)
@@ -61,3 +52,22 @@ def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImagePolicy,
                                         where, None, tuple(float(v) for v in union)))
     out = pixelate(bgr, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
     return out, findings, text
+
+
+VERIFY_FACE_THRESHOLD = 0.5
+
+
+def pixel_problems(bgr: np.ndarray, values: set[str], inserted: set[str], policy: ImageSettings,
+                   where: str) -> list[str]:
+    """Verification of redacted pixels: no face left at a confident score, no
+    redacted value readable by OCR."""
+    from ..verify import leaks_in_text
+
+    problems = []
+    if policy.faces:
+        faces = face_detector(VERIFY_FACE_THRESHOLD).detect(bgr)
+        if faces:
+            problems.append(f"{len(faces)} face(s) still detected in {where} with confidence >= {VERIFY_FACE_THRESHOLD}")
+    if policy.ocr and values:
+        problems += leaks_in_text(values, [(f"the text read from {where}", read_words(bgr).text)], inserted)
+    return problems

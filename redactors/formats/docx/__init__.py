@@ -18,16 +18,18 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ...detect.document import detect_units
+from ...images.pipeline import redact_pixels
 from ...errors import CorruptInput
 from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
+from ...config import ImageSettings
 from ..base import FormatHandler, RedactionContext
 from .check import verify_docx
 from .clean import (
     accept_revisions, clean_settings, remove_alt_text, remove_comment_marks, remove_embedded_objects,
     remove_revision_ids, unwrap_smart_tags,
 )
-from .images import BLANK_PNG, clean_image, picture_size
+from .images import BLANK_PNG, clean_image
 from .package import Package, open_package
 from .parts import (
     APP_TYPE, CORE_TYPE, HYPERLINK_TYPE, IMAGE_TYPES, KEEP_TYPES, MINIMAL_APP, MINIMAL_CORE,
@@ -48,8 +50,10 @@ class DocxHandler(FormatHandler):
         except etree.XMLSyntaxError as exc:
             raise CorruptInput(f"a part of the document is not valid XML: {exc}") from exc
 
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset()) -> list[str]:
-        return verify_docx(output, sensitive_values, inserted)
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
+               ctx: RedactionContext | None = None) -> list[str]:
+        images = ctx.config.images if ctx else ImageSettings()
+        return verify_docx(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else 120)
 
 
 class _Redaction:
@@ -219,10 +223,20 @@ class _Redaction:
         return bool(spans or mentioned)
 
     def _clean_pictures(self) -> None:
+        min_px = self.ctx.config.limits.min_picture_px
+        policy = self.ctx.config.images
+
+        def redact(bgr):
+            if max(bgr.shape[:2]) < min_px:  # a logo or an icon
+                return bgr, []
+            out, found, _ = redact_pixels(bgr, self.ctx.detector, policy)
+            return out, found
+
         for name in [n for n in self.package.parts if n.startswith("word/media/")]:
-            cleaned, note = clean_image(self.package.parts[name])
-            if cleaned is not None and picture_size(cleaned) >= self.ctx.config.limits.min_picture_px:
-                self.unchecked += 1
+            cleaned, note, found = clean_image(self.package.parts[name], redact)
+            for finding in found:
+                self.findings.append(Finding(finding.entity_type, finding.value, finding.score, finding.recognizer,
+                                             "image", None, finding.bbox))
             if cleaned is None:
                 cleaned = BLANK_PNG
                 self.types.ensure_default("png", "image/png")
@@ -234,7 +248,7 @@ class _Redaction:
                 self._note(note)
             self.package.parts[name] = cleaned
         if any(n.startswith("word/media/") for n in self.package.parts):
-            self._note("pictures re-encoded without metadata; their pixels are not yet checked for faces or text")
+            self._note("pictures checked for faces and text, and re-encoded without metadata")
 
     def _rewrite_properties(self) -> None:
         for name in list(self.package.parts):

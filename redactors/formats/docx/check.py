@@ -7,8 +7,11 @@ import re
 
 from lxml import etree
 
+from ...config import ImageSettings
 from ...errors import InputRejected
+from ...images.pipeline import pixel_problems
 from ...verify import MIN_RAW_LENGTH, leaks_in_bytes, leaks_in_text
+from .images import decode
 from .package import open_package
 from .text import paragraph_units
 from .xml import NS, W, parse
@@ -24,7 +27,8 @@ CORE_FIELDS = ("creator", "lastModifiedBy", "title", "subject", "keywords", "des
                "contentStatus", "identifier", "lastPrinted", "created", "modified", "revision")
 
 
-def verify_docx(output: bytes, values: set[str], inserted: set[str] = frozenset()) -> list[str]:
+def verify_docx(output: bytes, values: set[str], inserted: set[str] = frozenset(),
+                images: ImageSettings | None = None, min_picture_px: int = 120) -> list[str]:
     try:
         package = open_package(output)
     except InputRejected as exc:
@@ -32,6 +36,12 @@ def verify_docx(output: bytes, values: set[str], inserted: set[str] = frozenset(
     problems = _opens_in_python_docx(output)
     texts, attributes, blobs = [], [], []
     for name, data in package.parts.items():
+        if name.startswith("word/media/"):
+            pixels = decode(data)
+            if pixels is None:
+                problems.append(f"picture {name} cannot be decoded to be checked")
+            elif max(pixels.shape[:2]) >= min_picture_px:
+                problems += pixel_problems(pixels[:, :, :3].copy(), values, inserted, images or ImageSettings(), f"picture {name}")
         if FORBIDDEN_PARTS.search(name):
             problems.append(f"part {name} should have been removed")
         if not (name.endswith(".xml") or name.endswith(".rels")):

@@ -1,8 +1,7 @@
 """Pictures inside Word files: re-encoded without metadata (EXIF, GPS, XMP,
-comments). Faces and text in the pixels are the image pipeline's work; until
-it is wired in, a picture is at least stripped of everything but pixels.
-Formats we cannot re-encode (EMF, WMF, SVG, GIF ...) can hold text of their
-own and are replaced by a blank picture."""
+comments), after its pixels went through the image pipeline (faces, text).
+Formats we cannot decode (EMF, WMF, SVG, GIF ...) can hold text of their own
+and are replaced by a blank picture."""
 
 from __future__ import annotations
 
@@ -20,19 +19,32 @@ def picture_size(data: bytes) -> int:
     return 0 if image is None else max(image.shape[:2])
 
 
-def clean_image(data: bytes) -> tuple[bytes | None, str]:
-    """(new bytes, note). None means: could not be re-encoded, replace it."""
+def decode(data: bytes) -> np.ndarray | None:
+    """BGR (or BGRA for PNG with transparency) pixels of a JPEG or PNG."""
     array = np.frombuffer(data, np.uint8)
     if data.startswith(_JPEG):
-        image = cv2.imdecode(array, cv2.IMREAD_COLOR)  # applies EXIF orientation
-        if image is None:
-            return None, "a damaged JPEG picture was replaced by a blank picture"
-        ok, out = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
-        return (out.tobytes(), "") if ok else (None, "a JPEG picture could not be re-encoded")
+        return cv2.imdecode(array, cv2.IMREAD_COLOR)  # applies EXIF orientation
     if data.startswith(_PNG):
         image = cv2.imdecode(array, cv2.IMREAD_UNCHANGED)
-        if image is None:
-            return None, "a damaged PNG picture was replaced by a blank picture"
+        if image is not None and image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        return image
+    return None
+
+
+def clean_image(data: bytes, redact=None) -> tuple[bytes | None, str, list]:
+    """(new bytes, note, findings). Pixels go through `redact` (the image
+    pipeline) when given; None bytes mean: could not be decoded, replace it."""
+    image = decode(data)
+    if image is None:
+        return None, "a picture in a format that cannot be checked (EMF, WMF, GIF, SVG, damaged) was replaced by a blank picture", []
+    findings = []
+    if redact is not None:
+        bgr = np.ascontiguousarray(image[:, :, :3])
+        bgr, findings = redact(bgr)
+        image = np.dstack([bgr, image[:, :, 3]]) if image.shape[2] == 4 else bgr
+    if data.startswith(_JPEG):
+        ok, out = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    else:
         ok, out = cv2.imencode(".png", image)
-        return (out.tobytes(), "") if ok else (None, "a PNG picture could not be re-encoded")
-    return None, "a picture in a format that cannot be checked (EMF, WMF, GIF, SVG ...) was replaced by a blank picture"
+    return (out.tobytes(), "", findings) if ok else (None, "a picture could not be re-encoded", [])

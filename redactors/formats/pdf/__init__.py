@@ -14,10 +14,12 @@ from ...detect.document import detect_units
 from ...errors import CorruptInput, EncryptedInput, TooLarge
 from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
+from ...config import ImageSettings
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
 from .layout import page_text
+from .pictures import redact_pictures
 
 # MuPDF prints repair warnings for broken files on stderr; we report problems
 # ourselves, per file, in the manifest.
@@ -38,13 +40,14 @@ class PdfHandler(FormatHandler):
             except (RuntimeError, ValueError) as exc:  # MuPDF's errors on broken content
                 raise CorruptInput(f"the PDF could not be processed: {exc}") from exc
 
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset()) -> list[str]:
-        return verify_pdf(output, sensitive_values, inserted)
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
+               ctx: RedactionContext | None = None) -> list[str]:
+        images = ctx.config.images if ctx else ImageSettings()
+        return verify_pdf(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else 120)
 
     def _redact(self, doc: pymupdf.Document, ctx: RedactionContext) -> RedactionResult:
         detector = ctx.detector
         findings: list[Finding] = []
-        unchecked = _count_pictures(doc, ctx.config.limits.min_picture_px)
 
         # 1. Hidden carriers: what they say counts as found, then they go.
         for location, page_no, text in carrier_texts(doc):
@@ -92,24 +95,18 @@ class PdfHandler(FormatHandler):
                 text=pymupdf.PDF_REDACT_TEXT_REMOVE,
             )
 
+        # 4. Pictures and scanned pages, after the text redactions (a scan is
+        #    rendered with its boxes already on it).
+        picture_findings, unchecked = redact_pictures(doc, detector, ctx.config.images, ctx.config.limits.min_picture_px)
+        findings += picture_findings
+
         remove_document_carriers(doc)
         output = doc.tobytes(garbage=4, deflate=True, clean=True, expand=0)
         notes = []
         if unchecked:
-            notes.append(f"{unchecked} picture(s) or scanned page(s) not checked for faces or text")
+            notes.append(f"{unchecked} picture(s) could not be decoded to be checked for faces or text")
         return RedactionResult(output=output, findings=findings, pages=doc.page_count, inserted=inserted,
                                notes=notes, unchecked_pictures=unchecked)
-
-
-def _count_pictures(doc: pymupdf.Document, min_px: int) -> int:
-    """Pictures big enough to show a face or readable text (a photo, a
-    scanned page), counted per placement on a page."""
-    count = 0
-    for page in doc:
-        for info in page.get_image_info():
-            if max(info.get("width", 0), info.get("height", 0)) >= min_px:
-                count += 1
-    return count
 
 
 def _fitted_label(label: str, rect: pymupdf.Rect) -> tuple[str | None, float]:

@@ -6,9 +6,11 @@ import re
 
 import pymupdf
 
+from ...config import ImageSettings
 from ...verify import leaks_in_bytes, leaks_in_text
 from .carriers import CATALOG_KEYS_TO_DROP
 from .layout import EXTRACT_FLAGS, page_text
+from .pictures import picture_problems
 
 # Binary streams where text values cannot sit as text: searching them only
 # yields chance matches.
@@ -17,7 +19,8 @@ _LITERAL = re.compile(rb"\((?:\\.|[^\\)])*\)", re.DOTALL)
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
 
 
-def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset()) -> list[str]:
+def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset(),
+               images: ImageSettings | None = None, min_picture_px: int = 120) -> list[str]:
     try:
         doc = pymupdf.open(stream=output, filetype="pdf")
     except Exception as exc:
@@ -33,6 +36,7 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset()
             texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS)))
         problems += leaks_in_text(values, texts, inserted)
         problems += leaks_in_bytes(values, _object_blobs(doc), inserted)
+        problems += picture_problems(doc, values, inserted, images or ImageSettings(), min_picture_px)
     return _unique(problems)
 
 
