@@ -1,10 +1,15 @@
-"""Train Tabir's Indonesian name and place model (spaCy, CPU, no vectors).
+"""Train Tabir's Indonesian name and place models (spaCy, CPU, no vectors).
 
-    .venv/bin/python scripts/train_ner.py \
-        --conll ../shared/eval/ner/nergrit/train_preprocess.txt \
-        --conll ../shared/eval/ner/nerp/train_preprocess.txt \
-        --conll ../shared/eval/ner/idner-news-2k/train.txt \
-        --synthetic 6000 --out redactors/models/id_ner
+Tabir ships two, trained on the same data with different word
+representations, used together (a name either finds is redacted):
+
+    C="--conll ../shared/eval/ner/nergrit/train_preprocess.txt
+       --conll ../shared/eval/ner/nerp/train_preprocess.txt
+       --conll ../shared/eval/ner/idner-news-2k/train.txt --synthetic 6000"
+    .venv/bin/python scripts/train_ner.py $C --char --width 128 --rows 12000 \
+        --max-steps 7000 --out redactors/models/id_ner_char      # ~40 min, 2 cores
+    .venv/bin/python scripts/train_ner.py $C --width 128 --rows 8000 \
+        --max-steps 6000 --out redactors/models/id_ner_hash      # ~35 min
 
 Only the train splits are used; the valid/dev splits stay for bench/detection.py.
 5% of the training sentences are held out for model selection. Cased sentences
@@ -243,7 +248,7 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=160, help="tok2vec width")
     parser.add_argument("--rows", type=int, default=16000, help="hash-embedding rows for word forms")
     parser.add_argument("--char", action="store_true", help="character embeddings (CharacterEmbed) instead of affix hashes")
-    parser.add_argument("--out", type=Path, default=REPO / "redactors" / "models" / "id_ner")
+    parser.add_argument("--out", type=Path, required=True, help="model folder, e.g. redactors/models/id_ner_char")
     args = parser.parse_args()
 
     rng = random.Random(0)

@@ -171,3 +171,31 @@ def test_incremental_update_history_is_not_kept(tmp_path, box_config):
     _, result = redact(source, box_config)
     assert result.output.count(b"%%EOF") == 1
     assert not contains(inflated_file(result.output), "Okafor")
+
+
+def test_a_value_inside_a_longer_finding_of_another_type_is_still_hunted_down(box_config):
+    # Found as part of a longer PERSON span ("Contact john.doe@..."), the
+    # e-mail must still be searched for on its own (here: off the page).
+    class Nested:
+        def detect(self, text):
+            spans = []
+            start = text.find("Contact john.doe@example.com")
+            if start >= 0:
+                spans.append(TextSpan(start, start + 28, "PERSON", 0.85, "Model"))
+                spans.append(TextSpan(start + 8, start + 28, "EMAIL_ADDRESS", 1.0, "Email"))
+            return spans
+
+    from redactors.detect.presidio_text import drop_contained
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Contact john.doe@example.com", fontname="helv", fontsize=11)
+    page.insert_text((72, -40), "john.doe@example.com", fontname="helv", fontsize=11)
+
+    class Dropping(Nested):
+        def detect(self, text):
+            return drop_contained(super().detect(text))
+
+    handler, result = redact(doc.tobytes(), box_config, Dropping())
+    assert "john.doe@example.com" in result.sensitive_values()
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted)

@@ -106,14 +106,16 @@ class _Redaction:
         replacer = Replacer(self.ctx.config.redaction, known)
         inserted: set[str] = set()
         for (location, unit), spans in zip(units, spans_per_unit):
-            merged = _merge(spans)
+            # every span is a finding (its value is checked for in the output);
+            # overlapping spans are replaced once, as their union
+            for span in spans:
+                self.findings.append(self._finding(span, unit.text, "field" if unit.kind == "field" else location))
             replacements = []
-            for span in merged:
+            for span in _merge(spans):
                 value = unit.text[span.start:span.end]
                 text = replacer.text_for(span.entity_type, value) or self.ctx.config.redaction.label_for(span.entity_type)
                 inserted.add(text)
                 replacements.append((span.start, span.end, text))
-                self.findings.append(self._finding(span, unit.text, "field" if unit.kind == "field" else location))
             unit.replace(replacements)
 
         # 4. Parts, relationships, hyperlinks, pictures, properties.
