@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import pymupdf
 
 # The synthetic client and the values planted in the documents. Tests import
@@ -194,12 +196,48 @@ def sample_policy_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def photo_jpeg() -> bytes:
+    """scikit-image's astronaut (a NASA photo, public domain) with the GPS
+    position, time, camera serial and owner in its EXIF."""
+    import io
+
+    import skimage.data
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0132] = "2024:03:14 10:00:00"
+    exif[0xA431] = "CAM-SERIAL-0042"
+    exif[0x013B] = CLIENT["name"]
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "S", (2.0, 59.0, 30.0), "E", (104.0, 45.0, 10.0)
+    out = io.BytesIO()
+    Image.fromarray(skimage.data.astronaut()).save(out, "JPEG", quality=88, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def id_card_png() -> bytes:
+    """An ID-card-like picture with the synthetic client's name and NIK."""
+    import cv2
+    import numpy as np
+
+    card = np.full((420, 900, 3), 235, np.uint8)
+    lines = ["KARTU TANDA PENDUDUK", f"NIK : {CLIENT['nik']}", f"Nama : {CLIENT['name'].upper()}", "Kota : PALEMBANG"]
+    for i, line in enumerate(lines):
+        cv2.putText(card, line, (30, 80 + i * 90), cv2.FONT_HERSHEY_SIMPLEX, 1.3, (20, 20, 20), 3)
+    return cv2.imencode(".png", card)[1].tobytes()
+
+
 def main(argv: list[str]) -> int:
+    from scripts import make_docx_sample
+
     out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / "sample_data"
     out.mkdir(parents=True, exist_ok=True)
     (out / "laporan_kasus_anak.pdf").write_bytes(case_report_pdf())
     (out / "surat_rujukan_tersembunyi.pdf").write_bytes(carriers_pdf())
     (out / "english_memo.pdf").write_bytes(english_memo_pdf())
+    (out / "catatan_kasus.docx").write_bytes(make_docx_sample.build())
+    (out / "foto_kegiatan.jpg").write_bytes(photo_jpeg())
+    (out / "ktp_contoh.png").write_bytes(id_card_png())
     print(f"wrote sample documents to {out}")
     return 0
 

@@ -189,3 +189,15 @@ def test_faces_in_word_pictures_are_covered(tmp_path, run_library):
     x0, y0, x1, y1 = (int(v) for v in faces[0]["bbox"])
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
     assert pixels[cy - 10:cy + 10, cx - 10:cx + 10].max() < 40
+
+
+def test_without_libreoffice_old_formats_fail_saying_what_to_install(tmp_path, run_library, monkeypatch):
+    from redactors.formats import convert
+
+    monkeypatch.setattr(convert, "find_soffice", lambda: None)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "lama.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000)
+    entry = run_library(inbox, tmp_path / "out")["files"][0]
+    assert entry["status"] == "failed" and entry["reason_code"] == "unsupported"
+    assert "apt-get install libreoffice-writer-nogui" in entry["reason"]
