@@ -199,3 +199,39 @@ def test_a_value_inside_a_longer_finding_of_another_type_is_still_hunted_down(bo
     handler, result = redact(doc.tobytes(), box_config, Dropping())
     assert "john.doe@example.com" in result.sensitive_values()
     assert handler.verify(result.output, result.sensitive_values(), result.inserted)
+
+
+def test_a_libreoffice_pdf_with_subset_fonts(tmp_path, config):
+    """A real producer's PDF: embedded subset TrueType fonts, headers,
+    footers, tables, a footnote (the Word sample exported by LibreOffice)."""
+    import shutil
+    import subprocess
+
+    from scripts import make_docx_sample
+
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (libreoffice-writer-nogui) is needed; `make test` installs it"
+    (tmp_path / "in.docx").write_bytes(make_docx_sample.build())
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'p'}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(tmp_path / "in.docx")], check=True, capture_output=True, timeout=180)
+    source = (tmp_path / "in.pdf").read_bytes()
+    assert "Siti Aminah" in all_text(source)
+    handler, result = redact(source, config)
+    text = all_text(result.output)
+    for value in ("Siti Aminah", "Aminah", "1671055203120002"):
+        assert value not in text
+        assert not contains(raw_objects(result.output), value)
+    assert "Rencana intervensi disusun bersama tim sekolah." in text
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+
+
+def test_a_rotated_page_is_redacted_where_the_text_is(box_config):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Klien: Daniel Okafor datang", fontname="helv", fontsize=12)
+    page.insert_text((72, 300), "Paragraf lain tetap terbaca.", fontname="helv", fontsize=12)
+    page.set_rotation(90)
+    _, result = redact(doc.tobytes(), box_config, FixedDetector("Daniel Okafor"))
+    text = all_text(result.output)
+    assert "Okafor" not in text and "Daniel" not in text
+    assert "Klien:" in text and "datang" in text and "Paragraf lain tetap terbaca." in text
