@@ -86,12 +86,62 @@ def evaluate(detector: CenterFace, items, enlarge: float, ellipse: bool):
     }
 
 
+def twelve_megapixel_photos(folder: Path, count: int, work: Path) -> list[Path]:
+    """Eval photos resized to 4032x3024 (a phone camera's 12 MP), as JPEGs."""
+    paths = []
+    for index, (path, _) in enumerate(facemask_set(folder / "facemask")):
+        if index >= count:
+            break
+        image = cv2.resize(cv2.imread(str(path)), (4032, 3024), interpolation=cv2.INTER_CUBIC)
+        target = work / f"photo_{index}.jpg"
+        cv2.imwrite(str(target), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        paths.append(target)
+    return paths
+
+
+def whole_pipeline(paths: list[Path]) -> None:
+    """Decode, faces, OCR, encode per 12 MP photo through Tabir's image
+    handler, beside the deface command line on the same files."""
+    import shutil
+    import statistics
+    import subprocess
+
+    from redactors.config import load_config
+    from redactors.formats import RedactionContext
+    from redactors.formats.image import ImageHandler
+    from redactors.pipeline import detector_for
+
+    config = load_config()
+    ctx = RedactionContext(detector_for(config), config)
+    handler = ImageHandler()
+    handler.redact(paths[0].read_bytes(), ctx)  # warm-up: models, one Net per size
+    tabir = []
+    for path in paths:
+        start = time.perf_counter()
+        handler.redact(path.read_bytes(), ctx)
+        tabir.append(time.perf_counter() - start)
+    print(f"\nwhole pipeline per 12 MP photo (decode, faces, OCR, encode), {len(paths)} photos, median:")
+    print(f"  tabir (1 thread for OpenCV):          {statistics.median(tabir):6.2f} s")
+    deface = shutil.which("deface", path=str(Path(sys.executable).parent)) or shutil.which("deface")
+    if deface:
+        times = []
+        for path in paths:
+            start = time.perf_counter()
+            subprocess.run([deface, str(path), "-o", str(path.with_suffix(".deface.jpg")), "-t", "0.2",
+                            "--mask-scale", "1.3", "--replacewith", "solid"], capture_output=True, check=False)
+            times.append(time.perf_counter() - start)
+        print(f"  deface command line (faces only):     {statistics.median(times):6.2f} s   "
+              f"ratio tabir / deface {statistics.median(tabir) / statistics.median(times):.2f}")
+    print("  presidio-image-redactor: not measured (it requires opencv-python < 5; one OpenCV wheel per environment)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--eval", type=Path, default=REPO.parent / "shared" / "eval" / "faces")
     parser.add_argument("--threshold", type=float, default=0.2)
     parser.add_argument("--enlarge", type=float, default=1.5)
     parser.add_argument("--rectangle", action="store_true", help="rectangles instead of ellipses")
+    parser.add_argument("--pipeline", type=int, default=3, help="12 MP photos for the whole-pipeline timing (0: skip)")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     detector = CenterFace(threshold=args.threshold)
@@ -101,6 +151,11 @@ def main() -> int:
     for name, items in (("dlib", dlib_sets(args.eval / "dlib")), ("facemask", facemask_set(args.eval / "facemask"))):
         r = evaluate(detector, list(items), args.enlarge, not args.rectangle)
         print(f"{name:10} {r['faces']:6d} {r['area_covered']:9.3f} {r['faces_90']:7.3f} {r['redacted_over_faces']:9.2f} {r['redacted_share']:8.3f} {r['ms_per_mp']:7.0f}")
+    if args.pipeline:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as work:
+            whole_pipeline(twelve_megapixel_photos(args.eval, args.pipeline, Path(work)))
     return 0
 
 
