@@ -1,4 +1,4 @@
-"""Photos and pictures (JPEG, PNG, TIFF, WebP): faces, text inside the image,
+"""Photos and pictures (JPEG, PNG, TIFF, WebP, HEIC): faces, text inside the image,
 and every hidden carrier (EXIF with GPS, time and camera serial, XMP, IPTC,
 comments, thumbnails). The EXIF orientation is applied first, the colour
 profile is kept, and the output is written fresh, with pixels only."""
@@ -17,7 +17,15 @@ from ..model import RedactionResult
 from .base import FormatHandler, RedactionContext
 
 MAX_PIXELS = 120_000_000
-FORMATS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
+FORMATS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp", "HEIF": ".heic"}
+
+try:  # HEIC/HEIF photos (iPhones) through pillow-heif, when installed
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_EXTENSIONS: tuple[str, ...] = (".heic", ".heif")
+except ImportError:  # pragma: no cover - pillow-heif is a dependency
+    HEIF_EXTENSIONS = ()
 # Image.info keys that carry metadata rather than pixels.
 METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc", "adobe", "parameters",
                  "Description", "Author", "Comment", "Software")
@@ -25,7 +33,7 @@ METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "ip
 
 class ImageHandler(FormatHandler):
     name = "image"
-    extensions = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
+    extensions = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp") + HEIF_EXTENSIONS
 
     def redact(self, data: bytes, ctx: RedactionContext) -> RedactionResult:
         image, fmt = _open(data)
@@ -83,6 +91,8 @@ def _encode(image: Image.Image, fmt: str, icc: bytes | None) -> bytes:
         image.save(out, "PNG", **options)
     elif fmt == "WEBP":
         image.save(out, "WEBP", quality=90, exif=b"", **options)
+    elif fmt == "HEIF":
+        image.convert("RGB").save(out, "HEIF", quality=90, exif=None, xmp=None, **options)
     else:
         image.save(out, "TIFF", compression="tiff_lzw", **options)
     return out.getvalue()
