@@ -12,6 +12,7 @@ Every identifier is invented; NIKs and KKs follow the official structure
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 # ---- people -----------------------------------------------------------------
@@ -393,6 +394,65 @@ class Generator:
 
     TEMPLATES = [t_identity, t_address, t_family, t_contact, t_case, t_minor, t_health, t_documents, t_money,
                  t_tax, t_social, t_narrative, t_narrative, t_referral, t_negative, t_negative, t_english]
+
+
+# News-style sentences: Indonesian and foreign names after the verbs and
+# titles that introduce people in news and Wikipedia text. Used only when
+# asked for (train_ner.py --news), so that the casework sets stay as they were.
+FOREIGN = [
+    ("John", "Smith"), ("Maria", "Garcia"), ("Hiroshi", "Tanaka"), ("Yuki", "Nakamura"), ("Kim", "Min-jun"),
+    ("Park", "Ji-sung"), ("Li", "Wei"), ("Zhang", "Xiaoming"), ("Ahmed", "Hassan"), ("Fatima", "Al-Sayed"),
+    ("Rajesh", "Kumar"), ("Priya", "Sharma"), ("Olena", "Kovalenko"), ("Pierre", "Dubois"), ("Hans", "Mueller"),
+    ("Giovanni", "Rossi"), ("Carlos", "Silva"), ("Kwame", "Mensah"), ("Nguyen", "Van An"), ("Somchai", "Wongsakul"),
+    ("Lionel", "Messi"), ("Angela", "Merkel"), ("Vladimir", "Putin"), ("Shinzo", "Abe"), ("Ban", "Ki-moon"),
+]
+NEWS_TEMPLATES = [
+    "{p}, kata {name} kepada wartawan di {place}.",
+    "Menurut {name}, kebijakan itu akan diterapkan mulai tahun depan.",
+    "{name} mengatakan pihaknya masih menunggu hasil pemeriksaan.",
+    "Pelatih {name} memuji penampilan timnya di {place}.",
+    "Hal itu disampaikan {role} {name} saat berkunjung ke {place}.",
+    "{name} lahir di {place} dan besar di {place2}.",
+    "Dalam wawancara, {name} menyebut {name2} sebagai panutannya.",
+    "ujar {name} usai rapat di {place} .",
+    "{name} dan {name2} bertemu di {place} pekan lalu.",
+    "Film yang dibintangi {name} itu tayang di {place}.",
+]
+ROLES_NEWS = ["Menteri", "Gubernur", "Bupati", "Presiden", "Direktur", "Ketua", "Kapolres", "Duta Besar", "Wali Kota"]
+PLACES_NEWS = CITIES + KABUPATEN + ["Tokyo", "Seoul", "Beijing", "Kairo", "Mumbai", "Paris", "Berlin", "Roma",
+                                     "Madrid", "London", "New York", "Sydney", "Kuala Lumpur", "Singapura", "Manila"]
+
+
+def news_examples(n: int, seed: int) -> list[Example]:
+    rng = random.Random(seed)
+    gen = Generator(seed + 1)
+    out = []
+    for _ in range(n):
+        template = rng.choice(NEWS_TEMPLATES)
+        names = []
+        for _ in range(2):
+            if rng.random() < 0.5:
+                first, last = rng.choice(FOREIGN)
+                names.append(f"{first} {last}" if rng.random() < 0.8 else last)
+            else:
+                names.append(gen.person())
+        b = Builder()
+        parts = re.split(r"(\{\w+\})", template)
+        for part in parts:
+            if part == "{name}":
+                b.add(names[0], "PERSON")
+            elif part == "{name2}":
+                b.add(names[1], "PERSON")
+            elif part in ("{place}", "{place2}"):
+                b.add(rng.choice(PLACES_NEWS), "LOCATION")
+            elif part == "{role}":
+                b.add(rng.choice(ROLES_NEWS))
+            elif part == "{p}":
+                b.add(rng.choice(["Kami akan terus berupaya", "Situasinya sudah aman", "Ini langkah awal"]))
+            else:
+                b.add(part)
+        out.append(b.build())
+    return out
 
 
 def generate(n: int, seed: int) -> list[Example]:

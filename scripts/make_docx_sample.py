@@ -1,6 +1,7 @@
 """A Word file that plants the synthetic client's name and NIK in every
 carrier a .docx has: body text split across runs, a table and a nested
-table, headers and footers (default and first page), a footnote, a comment,
+table, headers and footers (default, first page, even pages), a footnote,
+an endnote, a comment,
 a tracked deletion and insertion, a text box, a hyperlink (text and target),
 alt text of a picture, a JPEG comment inside the picture, core and custom
 properties, custom XML, an embedded file. Used by tests and sample_data/."""
@@ -44,6 +45,8 @@ def build() -> bytes:
     section.header.paragraphs[0].text = f"Laporan kasus klien {NAME}"
     section.first_page_header.paragraphs[0].text = f"RAHASIA - {NAME}"
     section.footer.paragraphs[0].text = f"NIK {NIK}"
+    document.settings.odd_and_even_pages_header_footer = True
+    section.even_page_header.paragraphs[0].text = f"Halaman genap - {NAME}"
     section.first_page_footer.paragraphs[0].text = f"Halaman pertama, klien {NAME}"
 
     document.add_heading("Laporan Pendampingan", level=1)
@@ -95,6 +98,7 @@ def build() -> bytes:
     # a footnote
     note_ref = document.add_paragraph("Riwayat keluarga")
     note_ref._p.append(parse_xml(f'<w:r {W_NS}><w:footnoteReference w:id="1"/></w:r>'))
+    note_ref._p.append(parse_xml(f'<w:r {W_NS}><w:endnoteReference w:id="1"/></w:r>'))
 
     # a picture with alt text, and a JPEG comment inside it
     document.add_picture(io.BytesIO(_jpeg_with_comment(f"Foto {NAME}")), width=Inches(1))
@@ -127,6 +131,13 @@ def _add_raw_parts(data: bytes) -> bytes:
         f'<w:footnote w:id="1"><w:p><w:r><w:t xml:space="preserve">Catatan kaki: ibu dari {NAME}, NIK {NIK}.</w:t></w:r></w:p></w:footnote>'
         '</w:footnotes>'
     )
+    endnotes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:endnotes {W_NS}>'
+        '<w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:endnote>'
+        '<w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:endnote>'
+        f'<w:endnote w:id="1"><w:p><w:r><w:t xml:space="preserve">Catatan akhir: rujukan untuk {NAME}.</w:t></w:r></w:p></w:endnote>'
+        '</w:endnotes>'
+    )
     custom = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
@@ -141,6 +152,7 @@ def _add_raw_parts(data: bytes) -> bytes:
                 content = content.replace(
                     b"</Types>",
                     b'<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/>'
+                    b'<Override PartName="/word/endnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"/>'
                     b'<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/>'
                     b'<Override PartName="/customXml/item9.xml" ContentType="application/xml"/>'
                     b'<Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.oleObject"/>'
@@ -150,6 +162,7 @@ def _add_raw_parts(data: bytes) -> bytes:
                 content = content.replace(
                     b"</Relationships>",
                     b'<Relationship Id="rIdFn1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/>'
+                    b'<Relationship Id="rIdEn1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes" Target="endnotes.xml"/>'
                     b'<Relationship Id="rIdOle1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject" Target="embeddings/oleObject1.bin"/>'
                     b"</Relationships>",
                 )
@@ -161,6 +174,7 @@ def _add_raw_parts(data: bytes) -> bytes:
                 )
             target.writestr(item, content)
         target.writestr("word/footnotes.xml", footnotes)
+        target.writestr("word/endnotes.xml", endnotes)
         target.writestr("docProps/custom.xml", custom)
         target.writestr("customXml/item9.xml", f"<klien><nama>{NAME}</nama><nik>{NIK}</nik></klien>")
         target.writestr("word/embeddings/oleObject1.bin", f"lampiran {NAME} {NIK}".encode())

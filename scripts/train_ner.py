@@ -36,7 +36,7 @@ from spacy.util import filter_spans
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scripts.casework_synth import generate  # noqa: E402
+from scripts.casework_synth import generate, news_examples  # noqa: E402
 
 LABELS = {
     "PERSON": "PERSON", "PER": "PERSON", "PPL": "PERSON",
@@ -224,7 +224,7 @@ def synth_doc(nlp, example, lower: bool = False) -> Doc:
     return doc
 
 
-def build_docs(nlp, conll_paths, synthetic: int, rng: random.Random) -> list[Doc]:
+def build_docs(nlp, conll_paths, synthetic: int, rng: random.Random, news: int = 0) -> list[Doc]:
     docs = []
     for path in conll_paths:
         sentences = read_conll(Path(path))
@@ -237,6 +237,10 @@ def build_docs(nlp, conll_paths, synthetic: int, rng: random.Random) -> list[Doc
     for example in generate(synthetic, SYNTH_SEED):
         docs.append(synth_doc(nlp, example, lower=rng.random() < 0.25))
     print(f"synthetic casework: {synthetic} sentences (seed {SYNTH_SEED})")
+    for example in news_examples(news, SYNTH_SEED):
+        docs.append(synth_doc(nlp, example, lower=rng.random() < 0.4))
+    if news:
+        print(f"synthetic news sentences with Indonesian and foreign names: {news} (seed {SYNTH_SEED})")
     return docs
 
 
@@ -248,12 +252,13 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=160, help="tok2vec width")
     parser.add_argument("--rows", type=int, default=16000, help="hash-embedding rows for word forms")
     parser.add_argument("--char", action="store_true", help="character embeddings (CharacterEmbed) instead of affix hashes")
+    parser.add_argument("--news", type=int, default=0, help="synthetic news sentences with foreign names")
     parser.add_argument("--out", type=Path, required=True, help="model folder, e.g. redactors/models/id_ner_char")
     args = parser.parse_args()
 
     rng = random.Random(0)
     nlp = spacy.blank("id")
-    docs = build_docs(nlp, args.conll, args.synthetic, rng)
+    docs = build_docs(nlp, args.conll, args.synthetic, rng, args.news)
     rng.shuffle(docs)
     cut = max(200, len(docs) // 20)
     dev, train = docs[:cut], docs[cut:]

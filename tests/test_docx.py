@@ -38,10 +38,11 @@ def all_parts(data: bytes) -> dict[str, bytes]:
 def test_the_sample_really_plants_every_carrier():
     parts = all_parts(sample.build())
     holders = {name for name, data in parts.items() if b"Aminah" in data}
-    for expected in ("word/document.xml", "word/comments.xml", "word/footnotes.xml", "docProps/core.xml",
+    for expected in ("word/document.xml", "word/comments.xml", "word/footnotes.xml", "word/endnotes.xml", "docProps/core.xml",
                      "docProps/custom.xml", "customXml/item9.xml", "word/embeddings/oleObject1.bin"):
         assert expected in holders, expected
-    assert any(n.startswith("word/header") for n in holders) and any(n.startswith("word/footer") for n in holders)
+    assert len([n for n in holders if n.startswith("word/header")]) == 3  # default, first page, even pages
+    assert any(n.startswith("word/footer") for n in holders)
     document = parts["word/document.xml"]
     for marker in (b"w:delText", b"w:ins ", b"w:txbxContent", b"w:hyperlink", b'descr="Foto'):
         assert marker in document, marker
@@ -69,7 +70,8 @@ def test_hidden_parts_are_gone_and_noted(redacted):
     joined = " ".join(result.notes)
     assert "comments" in joined and "embedded object" in joined and "tracked changes" in joined
     locations = {f.location for f in result.findings}
-    assert {"body", "header", "footer", "footnote", "comment", "tracked_change", "metadata", "alt_text", "hyperlink"} <= locations
+    assert {"body", "header", "footer", "footnote", "endnote", "comment", "tracked_change", "metadata", "alt_text",
+            "hyperlink"} <= locations
 
 
 def test_document_stays_usable_and_unaffected_text_keeps_its_formatting(redacted):
