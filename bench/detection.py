@@ -77,7 +77,7 @@ def token_scores(sentences, detect):
     start = time.perf_counter()
     predictions = [detect(text) for text, _, _ in sentences]
     seconds = time.perf_counter() - start
-    for (text, offsets, gold), spans in zip(sentences, predictions):
+    for (_, offsets, gold), spans in zip(sentences, predictions):
         for (a, b), g in zip(offsets, gold):
             types = {t for s, e, t in spans if s < b and a < e}
             predicted = "PERSON" if "PERSON" in types else "LOCATION" if "LOCATION" in types else (next(iter(types)) if types else "O")

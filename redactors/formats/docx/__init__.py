@@ -11,7 +11,6 @@ known parts is removed.
 
 from __future__ import annotations
 
-import io
 import re
 from urllib.parse import unquote
 
@@ -33,7 +32,7 @@ from .images import BLANK_PNG, clean_image
 from .package import Package, open_package
 from .parts import (
     APP_TYPE, CORE_TYPE, HYPERLINK_TYPE, IMAGE_TYPES, KEEP_TYPES, MINIMAL_APP, MINIMAL_CORE,
-    ROOT_REL_TYPES_KEPT, TEXT_TYPES, ContentTypes, rels_name, removed_kind, resolve, source_of_rels,
+    ROOT_REL_TYPES_KEPT, TEXT_TYPES, ContentTypes, removed_kind, resolve, source_of_rels,
 )
 from .text import TextUnit, attribute_units, paragraph_units
 from .xml import NS, R, W, parse, serialise, unwrap
@@ -82,7 +81,7 @@ class _Redaction:
 
         # 2. Clean the text parts: accept revisions, drop comment anchors,
         #    smart-tag data, embedded objects, alt text, revision ids.
-        for name, root in self.trees.items():
+        for root in self.trees.values():
             if accept_revisions(root):
                 self._note("tracked changes resolved: deleted text removed, insertions accepted")
             if remove_comment_marks(root):

@@ -86,11 +86,6 @@ def removed_kind(name: str) -> str:
     return "other content"
 
 
-def rels_name(part: str) -> str:
-    folder, base = posixpath.split(part)
-    return posixpath.join(folder, "_rels", base + ".rels")
-
-
 def source_of_rels(rels: str) -> str:
     folder, base = posixpath.split(rels)
     return posixpath.join(posixpath.dirname(folder), base[: -len(".rels")])
