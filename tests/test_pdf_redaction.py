@@ -235,3 +235,35 @@ def test_a_rotated_page_is_redacted_where_the_text_is(box_config):
     text = all_text(result.output)
     assert "Okafor" not in text and "Daniel" not in text
     assert "Klien:" in text and "datang" in text and "Paragraf lain tetap terbaca." in text
+
+
+def test_exif_inside_pictures_embedded_in_a_pdf_is_removed(box_config):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from redactors.formats.pdf.check import verify_pdf
+
+    from .test_images import gps_exif
+
+    def jpeg(size):
+        out = io.BytesIO()
+        Image.fromarray(np.full((size, size, 3), 128, np.uint8)).save(out, "JPEG", exif=gps_exif())
+        return out.getvalue()
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Foto kegiatan", fontname="helv")
+    page.insert_image(pymupdf.Rect(72, 100, 300, 328), stream=jpeg(300))  # a photo
+    page.insert_image(pymupdf.Rect(400, 40, 440, 80), stream=jpeg(40))  # a logo-sized one
+    source = doc.tobytes()
+    assert source.count(b"CAM-SERIAL-0042") == 2
+    assert verify_pdf(source, set()) and "metadata" in " ".join(verify_pdf(source, set()))
+
+    handler, result = redact(source, box_config, FixedDetector())
+    assert b"CAM-SERIAL" not in inflated_file(result.output) and b"Exif" not in result.output
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    with pymupdf.open(stream=result.output) as out:
+        assert len(out[0].get_images()) == 2
+        assert all("DCTDecode" in out.xref_get_key(x[0], "Filter")[1] for x in out[0].get_images())

@@ -1,7 +1,9 @@
 """Pictures in a PDF through the image pipeline.
 
-- A picture on a text page (a photo in a report) is decoded, its faces and
-  the words of findings are covered, and it is replaced in place.
+- Every picture is decoded and written back fresh: a JPEG inside a PDF keeps
+  its EXIF (GPS position, camera serial, owner) otherwise. A picture big
+  enough to show a face or text (a photo in a report) first has its faces
+  and the words of findings covered.
 - A page that is mostly picture (a scan, or a scan with an OCR text layer)
   is rendered after its text redactions, redacted as pixels, and written
   back as a picture only: no hidden text layer keeps the original words.
@@ -43,14 +45,27 @@ def is_scan(page: pymupdf.Page, pictures: list[dict], policy: ImageSettings) -> 
 
 
 def to_bgr(pix: pymupdf.Pixmap) -> np.ndarray:
-    if pix.colorspace is None or pix.colorspace.n != 3 or pix.alpha:
-        pix = pymupdf.Pixmap(pymupdf.csRGB, pix, 0) if pix.colorspace else pymupdf.Pixmap(pymupdf.csRGB, pymupdf.Pixmap(pix, 0))
+    if pix.colorspace is None:  # a stencil mask: no picture of its own
+        raise ValueError("an image without a colour space")
+    if pix.colorspace.n != 3 or pix.alpha:
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pix, 0)
     rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
 def png(bgr: np.ndarray) -> bytes:
     return cv2.imencode(".png", bgr)[1].tobytes()
+
+
+def _encoded_like(doc: pymupdf.Document, xref: int, bgr: np.ndarray) -> bytes:
+    """A JPEG stays a JPEG (a photo as PNG would balloon), anything else PNG."""
+    if "DCTDecode" in doc.xref_get_key(xref, "Filter")[1]:
+        return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    return png(bgr)
+
+
+# Markers of metadata inside an image stream: EXIF, XMP, Photoshop/IPTC.
+METADATA_MARKERS = (b"Exif\x00\x00", b"http://ns.adobe.com/xap/1.0/", b"Photoshop 3.0\x00")
 
 
 def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: ImageSettings,
@@ -60,10 +75,8 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
     unchecked = 0
     done: set[int] = set()
     for page in doc:
-        pictures = big_pictures(page, min_px)
-        if not pictures:
-            continue
         number = page.number + 1
+        pictures = big_pictures(page, min_px)
         if is_scan(page, pictures, policy):
             zoom = policy.scan_dpi / 72
             bgr = to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False))
@@ -76,9 +89,10 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
                                   text=pymupdf.PDF_REDACT_TEXT_REMOVE)
             page.insert_image(rect, stream=png(redacted))
             continue
-        for info in pictures:
+        big = {info.get("xref", 0) for info in pictures}
+        for info in page.get_image_info(xrefs=True):
             xref = info.get("xref", 0)
-            if xref in done:
+            if xref == 0 or xref in done:
                 continue
             done.add(xref)
             try:
@@ -86,10 +100,10 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
             except Exception:  # an image MuPDF cannot decode: a person must look
                 unchecked += 1
                 continue
-            redacted, found, _ = redact_pixels(bgr, detector, policy)
-            if found:
-                page.replace_image(xref, stream=png(redacted))
+            if xref in big:
+                bgr, found, _ = redact_pixels(bgr, detector, policy)
                 findings += [_on_page(f, number, None) for f in found]
+            page.replace_image(xref, stream=_encoded_like(doc, xref, bgr))
     return findings, unchecked
 
 
@@ -102,15 +116,20 @@ def _on_page(finding: Finding, page: int, scale: float | None) -> Finding:
 
 def picture_problems(doc: pymupdf.Document, values: set[str], inserted: set[str], policy: ImageSettings,
                      min_px: int) -> list[str]:
-    """Faces and readable redacted values left in the output's pictures."""
+    """Metadata, faces and readable redacted values left in the output's pictures."""
     problems = []
     seen: set[int] = set()
     for page in doc:
-        for info in big_pictures(page, min_px):
+        for info in page.get_image_info(xrefs=True):
             xref = info.get("xref", 0)
             if xref in seen or xref == 0:
                 continue
             seen.add(xref)
+            raw = doc.xref_stream_raw(xref) or b""
+            if any(marker in raw for marker in METADATA_MARKERS):
+                problems.append(f"a picture on page {page.number + 1} still carries EXIF, XMP or IPTC metadata")
+            if max(info.get("width", 0), info.get("height", 0)) < min_px:
+                continue
             try:
                 bgr = to_bgr(pymupdf.Pixmap(doc, xref))
             except Exception:
