@@ -79,11 +79,13 @@ class Pipeline:
 
         result = handler.redact(data, self.ctx)
         problems = handler.verify(result.output, result.sensitive_values(), result.inserted, self.ctx)
+        record.reason_code = "verification" if problems else None
         if result.unchecked_pictures and self.config.limits.unchecked_pictures == "review":
             problems.append(
-                f"{result.unchecked_pictures} picture(s) or scanned page(s) could not be checked for faces or "
-                "text (no image redaction yet); a person must check them"
+                f"{result.unchecked_pictures} picture(s) could not be decoded to be checked for faces or text; "
+                "a person must check them"
             )
+            record.reason_code = record.reason_code or "unchecked_pictures"
         record.status = "review" if problems else "redacted"
         record.pages = result.pages
         record.notes = list(result.notes)
@@ -91,9 +93,8 @@ class Pipeline:
         record.output_sha256 = hashlib.sha256(result.output).hexdigest()
         if problems:
             record.reason = "verification failed: " + "; ".join(problems)
-            record.reason_code = "verification" if not result.unchecked_pictures or len(problems) > 1 else "unchecked_pictures"
-        target = candidate.rel.with_suffix(result.output_suffix) if result.output_suffix else candidate.rel
-        dest = publish_outcome(self.layout, target, record.status, result.output)
+        published_as = candidate.rel.with_suffix(result.output_suffix) if result.output_suffix else candidate.rel
+        dest = publish_outcome(self.layout, candidate.rel, record.status, result.output, published_as)
         record.output = dest.relative_to(self.layout.root).as_posix()
 
     def _unchanged(self, candidate: Candidate, record: FileRecord) -> bool:
@@ -102,7 +103,7 @@ class Pipeline:
         before = self._previous.get(str(candidate.rel))
         if not before or before["input_sha256"] != record.input_sha256:
             return False
-        published = self.layout.redacted / candidate.rel
+        published = self.layout.root / before["output"]  # the name it was published under
         try:
             current = hashlib.sha256(published.read_bytes()).hexdigest()
         except OSError:

@@ -14,7 +14,6 @@ never sees a partial file, and a crash leaves at most a stray temp file in
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -50,11 +49,13 @@ class OutputLayout:
         for stale in self.work.glob("*.part"):
             stale.unlink(missing_ok=True)
 
-    def destinations(self, rel: PurePosixPath) -> dict[str, Path]:
-        """Where each outcome for input `rel` is written."""
+    def destinations(self, rel: PurePosixPath, published_as: PurePosixPath | None = None) -> dict[str, Path]:
+        """Where each outcome for input `rel` is written; `published_as` is the
+        output's name when it differs (an .odt published as .docx)."""
+        output = published_as or rel
         return {
-            "redacted": self.redacted / rel,
-            "review": self.review / rel,
+            "redacted": self.redacted / output,
+            "review": self.review / output,
             "failed": self.failed / rel.with_name(rel.name + ".txt"),
         }
 
@@ -79,12 +80,13 @@ def atomic_write(dest: Path, data: bytes, work_dir: Path, mode: int = 0o644) -> 
         raise
 
 
-def publish_outcome(layout: OutputLayout, rel: PurePosixPath, status: str, data: bytes) -> Path:
+def publish_outcome(layout: OutputLayout, rel: PurePosixPath, status: str, data: bytes,
+                    published_as: PurePosixPath | None = None) -> Path:
     """Write the outcome of one input and remove what earlier runs left for the
     same input under another status (a file that failed yesterday and is
     redacted today must not stay in failed/, and a copy that now needs review
     must not stay published)."""
-    targets = layout.destinations(rel)
+    targets = layout.destinations(rel, published_as)
     dest = targets[status]
     atomic_write(dest, data, layout.work)
     for other, path in targets.items():
@@ -92,17 +94,6 @@ def publish_outcome(layout: OutputLayout, rel: PurePosixPath, status: str, data:
             path.unlink()
             _fsync_dir(path.parent)
     return dest
-
-
-def copy_file(src: Path, dest: Path, work_dir: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=work_dir, prefix="tabir-", suffix=".part")
-    os.close(fd)
-    shutil.copyfile(src, tmp_name)
-    with open(tmp_name, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp_name, dest)
-    _fsync_dir(dest.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

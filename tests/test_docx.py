@@ -146,7 +146,7 @@ def test_external_relationships_are_removed(config):
     assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
 
 
-def test_odt_is_converted_redacted_and_published_as_docx(tmp_path, run_library):
+def test_odt_is_converted_redacted_and_published_as_docx(tmp_path, run_library, monkeypatch):
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice (libreoffice-writer-nogui) is needed; `make test` installs it"
     source = tmp_path / "src.docx"
@@ -157,10 +157,18 @@ def test_odt_is_converted_redacted_and_published_as_docx(tmp_path, run_library):
     inbox.mkdir()
     shutil.move(tmp_path / "src.odt", inbox / "laporan.odt")
     out = tmp_path / "out"
+    from redactors.formats import convert
+
+    with monkeypatch.context() as without_libreoffice:  # yesterday: no LibreOffice
+        without_libreoffice.setattr(convert, "find_soffice", lambda: None)
+        assert run_library(inbox, out)["files"][0]["status"] == "failed"
+    assert (out / "failed" / "laporan.odt.txt").exists()
     manifest = run_library(inbox, out)
     entry = manifest["files"][0]
     assert entry["status"] == "redacted", entry["reason"]
     assert entry["output"] == "redacted/laporan.docx"
+    assert not (out / "failed" / "laporan.odt.txt").exists()  # the stale reason is gone
+    assert run_library(inbox, out)["files"][0]["status"] == "skipped"  # unchanged since
     assert "converted from .odt" in entry["notes"][0]
     published = (out / "redacted" / "laporan.docx").read_bytes()
     for name, data in all_parts(published).items():
