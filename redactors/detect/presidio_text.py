@@ -113,6 +113,9 @@ class PresidioDetector:
         self._allow = {value.casefold() for value in policy.allow_list}
         self.languages = list(policy.languages)
         self.engine = self._build_engine(policy)
+        # What to ask the engine for, fixed once: the policy's list or every
+        # type the loaded recognizers know.
+        self._entities = list(policy.entities) if policy.entities else self.supported_entities()
 
     def _build_engine(self, policy: DetectionPolicy) -> AnalyzerEngine:
         models = []
@@ -162,7 +165,7 @@ class PresidioDetector:
         if not text.strip():
             return []
         prepared = PreparedText(text)
-        entities = list(self.policy.entities) if self.policy.entities else self.supported_entities()
+        entities = self._entities
         results = []
         english = "en" in self.languages and ("id" not in self.languages or looks_english(prepared.text))
         if "id" in self.languages:

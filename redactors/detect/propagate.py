@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
 
 _WS = re.compile(r"\s+")
 
@@ -24,12 +23,3 @@ def value_pattern(value: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in normalise(value).split(" ") if p]
     body = r"\s+".join(parts)
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
-
-
-def find_mentions(text: str, values: Iterable[str]) -> list[tuple[int, int, str]]:
-    """(start, end, value) for every mention of every value in `text`."""
-    hits = []
-    for value in {normalise(v) for v in values if v.strip()}:
-        for match in value_pattern(value).finditer(text):
-            hits.append((match.start(), match.end(), value))
-    return sorted(hits)

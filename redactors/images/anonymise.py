@@ -21,12 +21,12 @@ def face_mask(shape: tuple[int, int], boxes: list[FaceBox], enlarge: float = DEF
     height, width = shape
     mask = np.zeros((height, width), np.uint8)
     for box in boxes:
-        b = box.enlarged(enlarge, width, height) if not ellipse else box
         if ellipse:
-            cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+            centre = (int((box.x0 + box.x1) / 2), int((box.y0 + box.y1) / 2))
             axes = (max(1, int((box.x1 - box.x0) * enlarge / 2)), max(1, int((box.y1 - box.y0) * enlarge / 2)))
-            cv2.ellipse(mask, (int(cx), int(cy)), axes, 0, 0, 360, 1, thickness=-1)
+            cv2.ellipse(mask, centre, axes, 0, 0, 360, 1, thickness=-1)
         else:
+            b = box.enlarged(enlarge, width, height)
             mask[int(b.y0):int(np.ceil(b.y1)), int(b.x0):int(np.ceil(b.x1))] = 1
     return mask
 

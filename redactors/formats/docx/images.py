@@ -13,12 +13,6 @@ _PNG = (b"\x89PNG\r\n\x1a\n",)
 BLANK_PNG = cv2.imencode(".png", np.full((8, 8, 3), 255, np.uint8))[1].tobytes()
 
 
-def picture_size(data: bytes) -> int:
-    """The longer side in pixels (0 when it cannot be decoded)."""
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    return 0 if image is None else max(image.shape[:2])
-
-
 def decode(data: bytes) -> np.ndarray | None:
     """BGR (or BGRA for PNG with transparency) pixels of a JPEG or PNG."""
     array = np.frombuffer(data, np.uint8)
