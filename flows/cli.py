@@ -35,6 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--jsonl", action="store_true", required=True,
                       help='read {"id", "text"} JSON lines on stdin, write {"id", "entities"} JSON lines')
     scan.add_argument("--config", type=Path, default=None, help="policy YAML overlaid on config/default.yaml")
+    service_help = "policy YAML with a service: section (inbox, out, archive, schedule)"
+    serve = sub.add_parser("serve", help="the service: watched inbox + nightly run on a local Prefect server")
+    serve.add_argument("--config", type=Path, default=None, help=service_help)
+    serve.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    watch = sub.add_parser("watch", help="watch INBOX in the foreground and redact what lands in it")
+    watch.add_argument("inbox", type=Path, nargs="?", default=None, help="the inbox (default: service.inbox)")
+    watch.add_argument("--out", type=Path, default=None, help="output folder (default: service.out)")
+    watch.add_argument("--archive", type=Path, default=None,
+                       help="where originals go once processed (default: service.archive)")
+    watch.add_argument("--config", type=Path, default=None, help=service_help)
+    watch.add_argument("--once", action="store_true", help="drain what is ready once, then exit")
+    watch.add_argument("--verbose", action="store_true", help="show Prefect's logs")
     return parser
 
 
@@ -130,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "scan":
             return cmd_scan(args)
+        if args.command in ("serve", "watch"):
+            from flows import service_cli
+
+            return service_cli.cmd_serve(args) if args.command == "serve" else service_cli.cmd_watch(args)
     except KeyboardInterrupt:
         print("tabir: interrupted; nothing half-written was published", file=sys.stderr)
         return 130

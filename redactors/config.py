@@ -95,9 +95,11 @@ class Config:
 
     @property
     def hash(self) -> str:
-        """sha256 of the effective configuration, so that a manifest says
-        exactly which policy produced an output."""
-        canonical = json.dumps(self.raw, sort_keys=True, separators=(",", ":"))
+        """sha256 of the effective policy, so that a manifest says exactly
+        which policy produced an output. The service section (folders,
+        timings) does not change what is redacted and is left out."""
+        policy = {key: value for key, value in self.raw.items() if key != "service"}
+        canonical = json.dumps(policy, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -2,15 +2,19 @@
 
 `Pipeline.process` never raises for a bad input: every input ends as one
 FileRecord (redacted, review, failed or skipped) and, for all but skipped, one
-file under OUT. The Prefect flow calls it once per file, inside a task.
+file under OUT. The Prefect flow calls it once per file, inside a task. The
+service calls its parts separately: `read_input`, `redact_bytes` (content in,
+Outcome out: cacheable on content and policy) and `publish`.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import time
 import traceback
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from .config import Config
 from .detect.base import TextDetector
@@ -34,6 +38,20 @@ def detector_for(config: Config) -> TextDetector:
     return _DETECTORS[key]
 
 
+@dataclass
+class Outcome:
+    """What redacting one input's bytes produced, before it is published.
+
+    It depends only on the content, the file type and the policy, never on the
+    name, so it can be cached on those (the service's idempotency cache) and
+    published under any name. `data` is the redacted file, or None when the
+    input could not be processed (`record.status == "failed"`)."""
+
+    record: FileRecord
+    data: bytes | None
+    output_suffix: str | None = None
+
+
 class Pipeline:
     def __init__(self, config: Config, out: Path, detector: TextDetector | None = None):
         self.config = config
@@ -44,38 +62,61 @@ class Pipeline:
         self._previous = _previous_records(self.layout, config)
 
     def process(self, candidate: Candidate) -> FileRecord:
+        """Redact, verify and publish one input of `tabir run`."""
         started = time.monotonic()
         record = FileRecord(input=str(candidate.rel), status="failed")
         try:
-            self._process(candidate, record)
+            data = self.read_input(candidate, record)
+            skipped = self._unchanged(candidate, hashlib.sha256(data).hexdigest())
+            outcome = None if skipped else self.redact_bytes(candidate.rel, data)
         except InputRejected as exc:
-            self._fail(candidate, record, exc.code, exc.reason)
+            skipped, outcome = None, failed_outcome(record, exc.code, exc.reason)
         except Exception as exc:  # a bug or an unforeseen file: never stop the run
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            self._fail(candidate, record, "internal", f"internal error while processing: {detail}")
+            skipped, outcome = None, failed_outcome(record, "internal", _internal(exc))
+        record = skipped or self.publish(candidate.rel, outcome)
         record.seconds = round(time.monotonic() - started, 4)
         return record
 
-    def _process(self, candidate: Candidate, record: FileRecord) -> None:
+    def read_input(self, candidate: Candidate, record: FileRecord) -> bytes:
+        """The input's bytes; raises InputRejected for a refused, unsupported
+        or unreadable input."""
         if candidate.refused:
             raise RefusedInput(f"refused: {candidate.refused}")
-        handler = handler_for(candidate.rel)
+        record.format = self._handler(candidate.rel).name
+        try:
+            return read_regular_file(candidate.path, self.config.limits.max_file_bytes)
+        except OSError as exc:
+            raise RefusedInput(f"cannot be read as a regular file: {exc.strerror or exc}") from None
+
+    def redact_bytes(self, rel: PurePosixPath, data: bytes) -> Outcome:
+        """Redact and verify one input's content (`rel` gives its type)."""
+        record = FileRecord(input=str(rel), status="failed")
+        try:
+            return self._redact(rel, data, record)
+        except InputRejected as exc:
+            return failed_outcome(record, exc.code, exc.reason)
+        except Exception as exc:
+            return failed_outcome(record, "internal", _internal(exc))
+
+    def _handler(self, rel: PurePosixPath):
+        handler = handler_for(rel)
         if handler is None:
             raise UnsupportedType(
-                f"unsupported file type '{candidate.rel.suffix or '(none)'}'; "
+                f"unsupported file type '{rel.suffix or '(none)'}'; "
                 f"supported: {', '.join(supported_extensions())}"
             )
+        return handler
+
+    def _redact(self, rel: PurePosixPath, data: bytes, record: FileRecord) -> Outcome:
+        started = time.monotonic()
+        handler = self._handler(rel)
         record.format = handler.name
         limit = self.config.limits.max_file_bytes
-        data = read_regular_file(candidate.path, limit)
         if not data:
             raise EmptyInput("the file is empty (0 bytes)")
         if len(data) > limit:
             raise TooLarge(f"the file is larger than the limit of {limit // (1024 * 1024)} MB")
         record.input_sha256 = hashlib.sha256(data).hexdigest()
-
-        if self._unchanged(candidate, record):
-            return
 
         result = handler.redact(data, self.ctx)
         problems = handler.verify(result.output, result.sensitive_values(), result.inserted, self.ctx)
@@ -93,42 +134,78 @@ class Pipeline:
         record.output_sha256 = hashlib.sha256(result.output).hexdigest()
         if problems:
             record.reason = "verification failed: " + "; ".join(problems)
-        published_as = candidate.rel.with_suffix(result.output_suffix) if result.output_suffix else candidate.rel
-        dest = publish_outcome(self.layout, candidate.rel, record.status, result.output, published_as)
-        record.output = dest.relative_to(self.layout.root).as_posix()
+        record.seconds = round(time.monotonic() - started, 4)
+        return Outcome(record, result.output, result.output_suffix)
 
-    def _unchanged(self, candidate: Candidate, record: FileRecord) -> bool:
+    def publish(self, rel: PurePosixPath, outcome: Outcome) -> FileRecord:
+        """Write the outcome for input `rel` under OUT; returns its record
+        (a copy: a cached Outcome is published under other names too)."""
+        record = copy.deepcopy(outcome.record)
+        record.input = str(rel)
+        if record.status == "failed":
+            text = f"input: {rel}\nreason: {record.reason}\ncode: {record.reason_code}\n"
+            dest = publish_outcome(self.layout, rel, "failed", text.encode("utf-8"))
+            record.notes.append(f"reason written to {dest.relative_to(self.layout.root).as_posix()}")
+            return record
+        published_as = rel.with_suffix(outcome.output_suffix) if outcome.output_suffix else rel
+        dest = publish_outcome(self.layout, rel, record.status, outcome.data, published_as)
+        record.output = dest.relative_to(self.layout.root).as_posix()
+        return record
+
+    def published_copy_matches(self, rel: PurePosixPath, outcome: Outcome) -> Path | None:
+        """The file already published for `rel` when it is exactly this
+        outcome's output (a claim redone after a crash publishes nothing twice)."""
+        if outcome.record.status == "failed" or outcome.data is None:
+            return None
+        published_as = rel.with_suffix(outcome.output_suffix) if outcome.output_suffix else rel
+        dest = self.layout.destinations(rel, published_as)[outcome.record.status]
+        try:
+            if hashlib.sha256(dest.read_bytes()).hexdigest() == outcome.record.output_sha256:
+                return dest
+        except OSError:
+            return None
+        return None
+
+    def _unchanged(self, candidate: Candidate, input_sha256: str) -> FileRecord | None:
         """Same content, same policy, same tool, and its verified copy still in
         place: nothing to do (the nightly sweep sees most files again)."""
         before = self._previous.get(str(candidate.rel))
-        if not before or before["input_sha256"] != record.input_sha256:
-            return False
+        if not before or before["input_sha256"] != input_sha256:
+            return None
         published = self.layout.root / before["output"]  # the name it was published under
         try:
             current = hashlib.sha256(published.read_bytes()).hexdigest()
         except OSError:
-            return False
+            return None
         if current != before["output_sha256"]:
-            return False
-        record.status = "skipped"
-        record.reason = "unchanged since the last run with the same policy; its verified copy is in place"
-        record.reason_code = "unchanged"
-        record.output_sha256 = before["output_sha256"]
-        record.output = before["output"]
-        record.pages = before["pages"]
-        record.findings = before["findings"]
-        return True
+            return None
+        return FileRecord(
+            input=str(candidate.rel),
+            status="skipped",
+            input_sha256=input_sha256,
+            output_sha256=before["output_sha256"],
+            reason="unchanged since the last run with the same policy; its verified copy is in place",
+            reason_code="unchanged",
+            format=before.get("format"),
+            pages=before["pages"],
+            output=before["output"],
+            findings=before["findings"],
+        )
 
-    def _fail(self, candidate: Candidate, record: FileRecord, code: str, reason: str) -> None:
-        record.status = "failed"
-        record.reason = reason
-        record.reason_code = code
-        record.output = None
-        record.output_sha256 = None
-        record.findings = []
-        text = f"input: {candidate.rel}\nreason: {reason}\ncode: {code}\n"
-        dest = publish_outcome(self.layout, candidate.rel, "failed", text.encode("utf-8"))
-        record.notes.append(f"reason written to {dest.relative_to(self.layout.root).as_posix()}")
+
+def failed_outcome(record: FileRecord, code: str, reason: str) -> Outcome:
+    record.status = "failed"
+    record.reason = reason
+    record.reason_code = code
+    record.output = None
+    record.output_sha256 = None
+    record.findings = []
+    return Outcome(record, None)
+
+
+def _internal(exc: Exception) -> str:
+    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return f"internal error while processing: {detail}"
 
 
 def _previous_records(layout: OutputLayout, config: Config) -> dict[str, dict]:

@@ -74,7 +74,7 @@ def atomic_write(dest: Path, data: bytes, work_dir: Path, mode: int = 0o644) -> 
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -92,11 +92,11 @@ def publish_outcome(layout: OutputLayout, rel: PurePosixPath, status: str, data:
     for other, path in targets.items():
         if other != status and path.exists():
             path.unlink()
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
     return dest
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -1,0 +1,111 @@
+"""A local Prefect server as a child process of `tabir serve`.
+
+Prefect's embedded API runs no scheduler (a cron deployment gets no runs),
+so the nightly schedule needs a real server. It listens on 127.0.0.1 only,
+keeps its SQLite database under the service's data folder, and dies with
+its parent: PR_SET_PDEATHSIG, so even a kill -9 of `tabir serve` leaves no
+server holding the port for the next start."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: stop() still ends it on a clean exit
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+class LocalPrefectServer:
+    def __init__(self, home: Path, port: int, ui: bool, log_file: Path):
+        self.home = home
+        self.port = port or free_port()
+        self.ui = ui
+        self.log_file = log_file
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "PREFECT_HOME": str(self.home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_UI_ENABLED": "true" if self.ui else "false",
+            "PREFECT_UI_ENABLED": "true" if self.ui else "false",
+            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+        })
+        env.pop("PREFECT_API_URL", None)
+        return env
+
+    def start(self, timeout: float = 120.0) -> None:
+        if port_in_use(self.port):
+            raise RuntimeError(
+                f"port {self.port} on 127.0.0.1 is in use; set service.server.port to a free port (0: any)"
+            )
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        log = open(self.log_file, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.environment(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Prefect server stopped at start-up; see {self.log_file}")
+            if self.healthy():
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"the Prefect server did not answer within {timeout:.0f} s; see {self.log_file}")
+
+    def healthy(self) -> bool:
+        try:
+            # No proxy: the server is on loopback, and an http_proxy setting
+            # must not send the health check (or anything) off the machine.
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(f"{self.api_url}/health", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def stop(self, grace: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,110 @@
+"""The service's flow: drain the inbox once (flows/ only orchestrates).
+
+`drain_inbox` is what the watcher runs in-process within seconds of a drop,
+what the nightly deployment runs, and what `prefect worker`s run when the
+service is spread over several machines. Claims make concurrent drains safe
+(redactors/service/claims.py); the redaction step is a Prefect task cached on
+content + policy with its results persisted under service.cache_dir, so the
+same content is not redacted twice, even by another machine sharing that
+folder, and a changed policy redacts again. Publishing and archiving are not
+cached: they must happen for every input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path, PurePosixPath
+
+from prefect import flow, task
+from prefect.filesystems import LocalFileSystem
+
+from redactors.config import load_config
+from redactors.errors import ConfigError
+from redactors.pipeline import Outcome, Pipeline
+from redactors.service.drain import Drainer, DrainSummary
+from redactors.service.safety import folder_problems, private_folder
+from redactors.service.settings import ServiceSettings, service_settings
+
+# One Drainer (pipeline with its loaded detector) per process and policy.
+_DRAINERS: dict[str, Drainer] = {}
+_STORAGE: dict[str, LocalFileSystem] = {}
+
+
+def _drainer_key(config_hash: str, settings: ServiceSettings) -> str:
+    return "|".join((config_hash, str(settings.inbox), str(settings.out), str(settings.archive)))
+
+
+def _content_key(context, parameters: dict) -> str:
+    return parameters["content_key"]
+
+
+@task(name="redact-content", cache_key_fn=_content_key, persist_result=True,
+      result_serializer="pickle", task_run_name="redact {rel}")
+def redact_content(drainer_key: str, path: str, rel: str, content_key: str) -> Outcome:
+    """Redact and verify one claimed file. Cached on `content_key`: a hit
+    returns the stored Outcome without redacting."""
+    return _DRAINERS[drainer_key].redact_direct(Path(path), PurePosixPath(rel), content_key)
+
+
+def prepare(config_path: str | None, inbox: str | None, out: str | None,
+            archive: str | None) -> tuple[str, Drainer]:
+    config = load_config(config_path)
+    settings = service_settings(config, _path(inbox), _path(out), _path(archive))
+    problems = folder_problems(settings, Path(config_path) if config_path else None)
+    if problems:
+        raise ConfigError("cannot drain the inbox:\n  " + "\n  ".join(problems))
+    key = _drainer_key(config.hash, settings)
+    if key not in _DRAINERS:
+        for folder in (settings.archive, settings.data_dir, settings.cache_dir):
+            private_folder(folder)
+        _DRAINERS[key] = Drainer(config, settings, Pipeline(config, settings.out))
+    return key, _DRAINERS[key]
+
+
+@flow(name="tabir-drain", validate_parameters=False, log_prints=False)
+def drain_inbox(config_path: str | None = None, inbox: str | None = None, out: str | None = None,
+                archive: str | None = None) -> dict:
+    """Take every complete file out of the inbox, redact, publish, archive."""
+    key, drainer = prepare(config_path, inbox, out, archive)
+    return summary_dict(drainer.drain(cached_redaction(key, drainer)))
+
+
+def _result_storage(cache_dir: Path) -> LocalFileSystem:
+    """The cache folder as a saved Prefect block (Prefect requires result
+    storage to be known to the server), one block per folder."""
+    name = "tabir-cache-" + hashlib.sha256(str(cache_dir).encode()).hexdigest()[:12]
+    if name not in _STORAGE:
+        block = LocalFileSystem(basepath=str(cache_dir))
+        block.save(name, overwrite=True)
+        _STORAGE[name] = block
+    return _STORAGE[name]
+
+
+def cached_redaction(key: str, drainer: Drainer):
+    settings = drainer.settings
+    cached = redact_content.with_options(
+        result_storage=_result_storage(settings.cache_dir),
+        cache_expiration=timedelta(days=settings.archive_retention_days),
+    )
+
+    def redact(path: Path, rel: PurePosixPath, content_key: str) -> Outcome:
+        return cached(key, str(path), rel.as_posix(), content_key)
+
+    return redact
+
+
+def summary_dict(summary: DrainSummary) -> dict:
+    return {
+        "run_id": summary.run_id,
+        "counts": summary.counts(),
+        "files": [{"input": r.input, "status": r.status, "reason": r.reason} for r in summary.records],
+        "released": summary.released,
+        "recovered": summary.recovered,
+        "waiting": summary.waiting,
+        "next_check_in": summary.next_check_in,
+    }
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
