@@ -10,6 +10,7 @@ drop is published in seconds); the nightly deployment run is a fresh process.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import sys
@@ -47,6 +48,7 @@ def _drain_callable(config_path: Path | None, settings, verbose: bool):
     """A drain for the watcher: runs the flow, reports, never raises (the
     watcher must outlive one bad pass; the next pass retries)."""
     from flows.service import drain_inbox
+    from redactors.service.drain import inbox_has_work
 
     params = {
         "config_path": str(config_path.resolve()) if config_path else None,
@@ -55,6 +57,8 @@ def _drain_callable(config_path: Path | None, settings, verbose: bool):
 
     def drain() -> float | None:
         try:
+            if not inbox_has_work(settings.inbox):
+                return None
             summary = drain_inbox(**params)
         except Exception as exc:  # report, keep watching
             _say(f"drain failed: {type(exc).__name__}: {exc}")
@@ -74,6 +78,32 @@ def _drain_callable(config_path: Path | None, settings, verbose: bool):
     return drain
 
 
+def _warm_up(args: argparse.Namespace, settings) -> None:
+    """Load the detector now, so the first drop is not kept waiting for it."""
+    from flows.service import prepare
+
+    _say("loading the detector")
+    prepare(str(args.config.resolve()) if args.config else None, str(settings.inbox), str(settings.out),
+            str(settings.archive))
+
+
+def _drain_once(args: argparse.Namespace, settings) -> int:
+    """`tabir watch --once`: one drain; the exit code says how it went, as
+    for `tabir run`."""
+    from flows.cli import exit_code_for
+    from flows.service import drain_inbox
+
+    summary = drain_inbox(str(args.config.resolve()) if args.config else None, str(settings.inbox),
+                          str(settings.out), str(settings.archive))
+    counts = summary["counts"]
+    print(f"tabir: {len(summary['files'])} file(s): {counts['redacted']} redacted, {counts['review']} review, "
+          f"{counts['failed']} failed, {counts['skipped']} unchanged; {summary['waiting']} not complete yet")
+    for entry in summary["files"]:
+        if entry["status"] in ("review", "failed"):
+            print(f"  {entry['status']}: {entry['input']}: {entry['reason']}", file=sys.stderr)
+    return exit_code_for(counts)
+
+
 def _stop_on_sigterm() -> None:
     def handler(signum, frame):
         raise KeyboardInterrupt
@@ -90,10 +120,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from flows.watcher import InboxWatcher
 
-    drain = _drain_callable(args.config, settings, args.verbose)
     if args.once:
-        drain()
-        return EXIT_OK
+        return _drain_once(args, settings)
+    _warm_up(args, settings)
+    drain = _drain_callable(args.config, settings, args.verbose)
     watcher = InboxWatcher(settings.inbox, drain, settings.rescan_seconds, settings.polling,
                            settings.poll_interval_seconds)
     _stop_on_sigterm()
@@ -142,7 +172,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, settings) -> int:
-    from prefect import serve
     from prefect.schedules import Cron
 
     from flows.service import drain_inbox
@@ -155,19 +184,64 @@ def _serve(args: argparse.Namespace, settings) -> int:
         schedules=schedules,
         description="Drain the Tabir inbox: redact, publish, archive.",
     )
+    _warm_up(args, settings)
+    runner = _RunnerThread(deployment)
+    runner.start()
     watcher = InboxWatcher(settings.inbox, _drain_callable(args.config, settings, args.verbose),
                            settings.rescan_seconds, settings.polling, settings.poll_interval_seconds)
-    thread = threading.Thread(target=watcher.run, name="tabir-watcher", daemon=True)
-    thread.start()
+    watching = threading.Thread(target=watcher.run, name="tabir-watcher", daemon=True)
+    watching.start()
     when = f"cron '{settings.cron}' ({settings.timezone})" if settings.cron else "no schedule"
     _say(f"serving: watching {settings.inbox} -> {settings.out}; nightly drain: {when}")
-    _stop_on_sigterm()
-    try:
-        serve(deployment, print_starting_message=args.verbose)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        watcher.request_stop()
-        thread.join(timeout=120)
-        _say("stopped")
-    return EXIT_OK
+
+    # The main thread only waits for a signal; Prefect's runner and the
+    # watcher run in their own threads so a SIGTERM stops both cleanly.
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(1.0):
+        if not runner.is_alive() or not watching.is_alive():
+            _say("a part of the service stopped unexpectedly; shutting down")
+            break
+    _say("stopping (a file being processed is finished first)")
+    watcher.request_stop()
+    runner.request_stop()
+    watching.join(timeout=300)
+    runner.join(timeout=30)
+    _say("stopped")
+    return EXIT_OK if stop.is_set() else EXIT_INTERNAL
+
+
+class _RunnerThread(threading.Thread):
+    """Prefect's Runner serving the nightly deployment, on its own event loop
+    (in a thread it leaves the process's signal handlers alone)."""
+
+    def __init__(self, deployment):
+        super().__init__(name="tabir-prefect-runner", daemon=True)
+        self.deployment = deployment
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        from prefect.runner import Runner
+
+        async def main() -> None:
+            self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+            runner = Runner(name="tabir", pause_on_shutdown=False)
+            await runner.aadd_deployment(self.deployment)
+            if self._stopping.is_set():
+                return
+            await runner.start()
+
+        try:
+            asyncio.run(main())
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:
+            _say(f"the Prefect runner failed: {type(exc).__name__}: {exc}")
+
+    def request_stop(self) -> None:
+        self._stopping.set()
+        if self._loop is not None and self._task is not None:
+            self._loop.call_soon_threadsafe(self._task.cancel)

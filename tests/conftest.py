@@ -25,6 +25,16 @@ from scripts import make_sample_data as samples  # noqa: E402
 
 
 @pytest.fixture(scope="session")
+def prefect_api():
+    """Prefect's test harness, once per session (10-15 s to start; never
+    nest another harness inside it)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
 def secret_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("secret")
 

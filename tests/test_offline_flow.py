@@ -57,13 +57,6 @@ class NetworkGuard:
         monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-@pytest.fixture(scope="module")
-def prefect_api():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
 
 def test_guard_really_blocks(monkeypatch):
     guard = NetworkGuard(monkeypatch)

@@ -23,6 +23,7 @@ def archive_original(archive_root: Path, path: Path, rel: PurePosixPath, sha256:
     """Move the original at `path` into the archive; returns where it went
     (None when an identical copy was already archived today)."""
     today = today or datetime.now(timezone.utc).astimezone().date()
+    private_folder(archive_root)
     day = private_folder(archive_root / today.isoformat())
     dest = day / Path(*rel.parts)
     if os.path.lexists(dest):

@@ -33,13 +33,22 @@ from ..inbox import Candidate, discover, read_regular_file
 from ..manifest import FileRecord, new_run_id, utc_now
 from ..pipeline import Outcome, Pipeline, failed_outcome
 from .archive import archive_original, prune_archive
-from .claims import Claim, ClaimArea
+from .claims import CLAIMS_DIRNAME, Claim, ClaimArea
 from .journal import RunJournal, finish_interrupted
 from .settings import ServiceSettings
 
 # redact(claim_path, rel, content_key) -> Outcome. The default calls the
 # pipeline directly; the Prefect flow passes a cached task.
 Redact = Callable[[Path, PurePosixPath, str], Outcome]
+
+
+def inbox_has_work(inbox: Path) -> bool:
+    """Anything for a drain to look at: an input, or a claim to check. Cheap,
+    so the watcher's periodic rescan does not start a flow run for nothing."""
+    if discover(inbox):
+        return True
+    claims = inbox / CLAIMS_DIRNAME
+    return claims.is_dir() and any(claims.iterdir())
 
 
 class QuietTracker:
