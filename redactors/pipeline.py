@@ -29,8 +29,9 @@ _DETECTORS: dict[str, TextDetector] = {}
 
 
 def detector_for(config: Config) -> TextDetector:
-    """One detector per policy per process: loading spaCy takes seconds."""
-    key = config.hash
+    """One detector per detection policy per process: loading spaCy takes
+    seconds, and a change of redaction style needs no new detector."""
+    key = repr(config.detection)
     if key not in _DETECTORS:
         from .detect.presidio_text import PresidioDetector
 

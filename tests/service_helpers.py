@@ -3,7 +3,10 @@ folder, unique small PDFs, and checks on the folders."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -71,3 +74,70 @@ def files_under(folder: Path) -> list[str]:
     if not folder.exists():
         return []
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Prefect's hidden API server among them)."""
+    found, queue = [], [pid]
+    while queue:
+        parent = queue.pop()
+        try:
+            out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True).stdout
+        except OSError:
+            return found
+        children = [int(x) for x in out.split()]
+        found.extend(children)
+        queue.extend(children)
+    return found
+
+
+def kill_tree(proc: subprocess.Popen, sig: int) -> None:
+    """Signal the process, its group and every descendant (kill -9 of a
+    service whose helpers may have left its group)."""
+    victims = descendants(proc.pid)
+    for target in [proc.pid, *victims]:
+        try:
+            os.kill(target, sig)
+        except ProcessLookupError:
+            pass
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=60)
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def tabir_process(args: list[str], root: Path, log_name: str = "tabir.log") -> subprocess.Popen:
+    """`tabir ARGS` as a user starts it, in its own process group, output to a log."""
+    env = dict(os.environ)
+    env["PREFECT_HOME"] = str(root / "prefect-home")
+    env.pop("PREFECT_API_URL", None)
+    log = open(root / log_name, "ab")
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", *[str(a) for a in args]],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+            cwd=Path(__file__).resolve().parent.parent, start_new_session=True,
+        )
+    finally:
+        log.close()
+
+
+def published_counts(out: Path) -> dict[str, int]:
+    """How often each input was published (status redacted) across every
+    manifest, those of interrupted runs included."""
+    counts: dict[str, int] = {}
+    for path in (out / "manifests").glob("2*.json"):
+        for entry in json.loads(path.read_text())["files"]:
+            if entry["status"] == "redacted":
+                counts[entry["input"]] = counts.get(entry["input"], 0) + 1
+    return counts

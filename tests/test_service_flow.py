@@ -1,0 +1,52 @@
+"""The drain flow on Prefect (the session's test harness): the redaction
+task is cached on content + policy, so the same content is not redacted
+twice and a changed policy redacts again."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows import service as service_flow
+from redactors.service.drain import Drainer
+
+from .service_helpers import CLIENT_NAME, drop, pdf_text, unique_pdf, write_policy
+
+pytestmark = pytest.mark.slow
+
+
+def test_same_content_is_redacted_once_and_a_new_policy_redacts_again(
+        prefect_api, tmp_path, secret_dir, monkeypatch):
+    policy = write_policy(tmp_path, secret_file=secret_dir / "manifest.key")
+    redactions: list[str] = []
+    real = Drainer.redact_direct
+
+    def counting(self, path, rel, key):
+        redactions.append(str(rel))
+        return real(self, path, rel, key)
+
+    monkeypatch.setattr(Drainer, "redact_direct", counting)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    report = unique_pdf(7)
+
+    drop(inbox, "report.pdf", report, age=5)
+    first = service_flow.drain_inbox(str(policy))
+    assert [f["status"] for f in first["files"]] == ["redacted"]
+    published = out / "redacted" / "report.pdf"
+    assert CLIENT_NAME not in pdf_text(published)
+
+    # The same content again, under the same name and under a new one.
+    drop(inbox, "report.pdf", report, age=5)
+    drop(inbox, "copy of report.pdf", report, age=5)
+    second = service_flow.drain_inbox(str(policy))
+    statuses = {f["input"]: f["status"] for f in second["files"]}
+    assert statuses == {"report.pdf": "skipped", "copy of report.pdf": "redacted"}
+    assert redactions == ["report.pdf"]  # the cache answered both
+    assert (out / "redacted" / "copy of report.pdf").read_bytes() == published.read_bytes()
+
+    # A changed policy (labels instead of boxes) is a new cache key.
+    policy.write_text(policy.read_text().replace("style: label", "style: box"))
+    drop(inbox, "report.pdf", report, age=5)
+    third = service_flow.drain_inbox(str(policy))
+    assert [f["status"] for f in third["files"]] == ["redacted"]
+    assert redactions == ["report.pdf", "report.pdf"]
+    assert CLIENT_NAME not in pdf_text(published)
