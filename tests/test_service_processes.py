@@ -73,8 +73,8 @@ def test_kill_9_at_random_moments_loses_nothing_and_publishes_once(tmp_path, sec
         before = archived()
         watcher = tabir_process(["watch", "--config", policy], tmp_path, f"round{round_no}.log")
         # Kill while files are being processed: after the first new archive, a random moment later.
-        wait_until(lambda: archived() > before or archived() == files, 180)
-        time.sleep(rng.uniform(0, 1.5))
+        wait_until(lambda: archived() > before or archived() == files, 180, interval=0.02)
+        time.sleep(rng.uniform(0, 0.4))
         kill_tree(watcher, signal.SIGKILL)
         progress.append(archived())
         # Never a partial or unredacted file in redacted/ (what publication teams read).
