@@ -14,9 +14,10 @@ test: setup test-system-deps
 	$(PY) -m pytest
 
 # Tests also open outputs with independent tools: LibreOffice (Word files),
-# exiftool (image metadata), poppler (PDF to text).
+# exiftool (image metadata), poppler (PDF to text); PostgreSQL for the
+# multi-worker test (a private cluster per run, on loopback).
 test-system-deps:
-	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils
+	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils postgresql
 
 setup: system-deps python-deps
 

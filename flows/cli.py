@@ -47,6 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--config", type=Path, default=None, help=service_help)
     watch.add_argument("--once", action="store_true", help="drain what is ready once, then exit")
     watch.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    deploy = sub.add_parser("deploy", help="register the drain on a Prefect process work pool (several machines)")
+    deploy.add_argument("--pool", required=True, help="work pool name (created as a process pool if missing)")
+    deploy.add_argument("--name", default="shared", help="deployment name (default: shared)")
+    deploy.add_argument("--config", type=Path, default=None, help=service_help)
+    deploy.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    for command in (serve, watch):
+        command.add_argument("--deployment", default=None, metavar="FLOW/NAME",
+                             help="on a drop, start a run of this deployment (workers on a pool do the work) "
+                                  "instead of draining in this process")
     return parser
 
 
@@ -142,10 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "scan":
             return cmd_scan(args)
-        if args.command in ("serve", "watch"):
+        if args.command in ("serve", "watch", "deploy"):
             from flows import service_cli
 
-            return service_cli.cmd_serve(args) if args.command == "serve" else service_cli.cmd_watch(args)
+            return {"serve": service_cli.cmd_serve, "watch": service_cli.cmd_watch,
+                    "deploy": service_cli.cmd_deploy}[args.command](args)
     except KeyboardInterrupt:
         print("tabir: interrupted; nothing half-written was published", file=sys.stderr)
         return 130

@@ -44,7 +44,8 @@ def port_in_use(port: int) -> bool:
 
 
 class LocalPrefectServer:
-    def __init__(self, home: Path, port: int, ui: bool, log_file: Path):
+    def __init__(self, home: Path, port: int, ui: bool, log_file: Path, extra_env: dict[str, str] | None = None):
+        self.extra_env = extra_env or {}
         self.home = home
         self.port = port or free_port()
         self.ui = ui
@@ -65,6 +66,7 @@ class LocalPrefectServer:
             "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
         })
         env.pop("PREFECT_API_URL", None)
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 120.0) -> None:

@@ -78,6 +78,18 @@ def _drain_callable(config_path: Path | None, settings, verbose: bool):
     return drain
 
 
+def _watcher_drain(args: argparse.Namespace, settings):
+    """What the watcher calls: a run of the pool deployment, or a drain here
+    (with the detector loaded now, so the first drop is not kept waiting)."""
+    if args.deployment:
+        from redactors.service.drain import inbox_has_work
+
+        trigger = DeploymentTrigger(args.deployment)
+        return lambda: trigger() if inbox_has_work(settings.inbox) else None
+    _warm_up(args, settings)
+    return _drain_callable(args.config, settings, args.verbose)
+
+
 def _warm_up(args: argparse.Namespace, settings) -> None:
     """Load the detector now, so the first drop is not kept waiting for it."""
     from flows.service import prepare
@@ -122,8 +134,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     if args.once:
         return _drain_once(args, settings)
-    _warm_up(args, settings)
-    drain = _drain_callable(args.config, settings, args.verbose)
+    drain = _watcher_drain(args, settings)
     watcher = InboxWatcher(settings.inbox, drain, settings.rescan_seconds, settings.polling,
                            settings.poll_interval_seconds)
     _stop_on_sigterm()
@@ -184,11 +195,11 @@ def _serve(args: argparse.Namespace, settings) -> int:
         schedules=schedules,
         description="Drain the Tabir inbox: redact, publish, archive.",
     )
-    _warm_up(args, settings)
+    drain = _watcher_drain(args, settings)
     runner = _RunnerThread(deployment)
     runner.start()
-    watcher = InboxWatcher(settings.inbox, _drain_callable(args.config, settings, args.verbose),
-                           settings.rescan_seconds, settings.polling, settings.poll_interval_seconds)
+    watcher = InboxWatcher(settings.inbox, drain, settings.rescan_seconds, settings.polling,
+                           settings.poll_interval_seconds)
     watching = threading.Thread(target=watcher.run, name="tabir-watcher", daemon=True)
     watching.start()
     when = f"cron '{settings.cron}' ({settings.timezone})" if settings.cron else "no schedule"
@@ -245,3 +256,78 @@ class _RunnerThread(threading.Thread):
         self._stopping.set()
         if self._loop is not None and self._task is not None:
             self._loop.call_soon_threadsafe(self._task.cancel)
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """`tabir deploy --pool NAME`: the drain flow as a deployment on a Prefect
+    process work pool, for several machines sharing one Prefect server (on
+    PostgreSQL), one inbox and one output folder: each machine runs
+    `prefect worker start --pool NAME`. The flow is referenced by module path,
+    so every worker runs the Tabir installed on its own machine."""
+    from flows import prefect_env
+
+    prefect_env.configure(verbose=args.verbose)
+    config, settings, problem = _load(args)
+    if problem:
+        print(f"tabir: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if not os.environ.get("PREFECT_API_URL"):
+        print("tabir: set PREFECT_API_URL to the shared Prefect server (a deployment on the embedded "
+              "API would vanish with this command)", file=sys.stderr)
+        return EXIT_USAGE
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+    from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
+
+    from flows.service import drain_inbox
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=args.pool, type="process"))
+        except ObjectAlreadyExists:
+            pass
+    schedules = [Cron(settings.cron, timezone=settings.timezone)] if settings.cron else []
+    deployment_id = drain_inbox.deploy(
+        name=args.name,
+        work_pool_name=args.pool,
+        build=False,
+        push=False,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+        parameters={"config_path": str(args.config.resolve()) if args.config else None},
+        schedules=schedules,
+        description="Drain the shared Tabir inbox: redact, publish, archive.",
+        ignore_warnings=True,
+        print_next_steps=False,
+    )
+    when = f"cron '{settings.cron}' ({settings.timezone})" if settings.cron else "no schedule"
+    print(f"tabir: deployment tabir-drain/{args.name} ({deployment_id}) on work pool '{args.pool}', {when}; "
+          f"start a worker on each machine: prefect worker start --pool {args.pool}")
+    return EXIT_OK
+
+
+class DeploymentTrigger:
+    """The watcher's drain when the work runs on a pool: create a run of the
+    deployment, but never pile up more than one run that has not started."""
+
+    def __init__(self, deployment: str):
+        self.deployment = deployment
+        self.pending = None
+
+    def __call__(self) -> float | None:
+        from prefect.client.orchestration import get_client
+        from prefect.deployments import run_deployment
+
+        try:
+            if self.pending is not None:
+                with get_client(sync_client=True) as client:
+                    state = client.read_flow_run(self.pending).state
+                if state is not None and state.type.value in ("SCHEDULED", "PENDING"):
+                    return None
+            run = run_deployment(self.deployment, timeout=0)
+            self.pending = run.id
+            _say(f"started a run of {self.deployment}: {run.name}")
+        except Exception as exc:  # the server may be restarting: try at the next nudge
+            _say(f"could not start a run of {self.deployment}: {type(exc).__name__}: {exc}")
+        return None

@@ -30,7 +30,8 @@ def write_policy(root: Path, secret_file: Path | None = None, **service) -> Path
     settings.update(service)
     lines = ["service:"]
     for key, value in settings.items():
-        lines.append(f"  {key}: {value if not isinstance(value, str) else repr(value)}")
+        text = "null" if value is None else repr(value) if isinstance(value, str) else value
+        lines.append(f"  {key}: {text}")
     policy = root / "policy.yaml"
     policy.write_text(samples.sample_policy_yaml() + f"secret_file: '{secret_file or root / 'secret.key'}'\n" + "\n".join(lines) + "\n")
     policy.chmod(0o600)

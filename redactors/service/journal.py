@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from datetime import datetime
 from pathlib import Path
 
@@ -35,11 +36,18 @@ class RunJournal:
         if records:
             manifest = build_manifest(self.run_id, config, started, utc_now(), records)
             manifest["kind"] = "drain"
+            manifest["node"] = node_name()
             if interrupted:
                 manifest["interrupted"] = True
             write_manifest(self.layout, manifest)
         self.path.unlink(missing_ok=True)
         return manifest
+
+
+def node_name() -> str:
+    """Which machine drained: TABIR_NODE, else the host name (several workers
+    share one output folder; the manifest says who did what)."""
+    return os.environ.get("TABIR_NODE") or socket.gethostname()
 
 
 def journal_path(layout: OutputLayout, run_id: str) -> Path:

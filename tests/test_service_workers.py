@@ -1,0 +1,130 @@
+"""Beyond one machine, with Prefect's own machinery: a Prefect server on
+PostgreSQL, the drain deployed on a process work pool (`tabir deploy`), two
+`prefect worker start` processes, one shared inbox and output folder. 50
+files are split between the two workers and none is processed twice.
+
+PostgreSQL comes from Debian's postgresql package (`make test` installs it);
+the cluster is private to the test (initdb in a temp folder, loopback port)."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.server import LocalPrefectServer, free_port
+
+from .service_helpers import CLIENT_NAME, drop, files_under, kill_tree, pdf_text, unique_pdf, wait_until, write_policy
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: drop to the postgres account."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        pytest.fail("PostgreSQL is not installed: run `make test` (it installs Debian's postgresql package)")
+    bindir = Path(found[-1]).parent
+    top = Path(tempfile.mkdtemp(prefix="tabir-pg-"))
+    top.chmod(0o755)
+    data = top / "data"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+    port = free_port()
+    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]),
+                   check=True, capture_output=True)
+    server = subprocess.Popen(
+        _as_postgres([str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(data),
+                      "-c", "listen_addresses=127.0.0.1"]),
+        stdout=subprocess.DEVNULL, stderr=open(top / "postgres.log", "wb"),
+    )
+    try:
+        ready = lambda: subprocess.run(  # noqa: E731
+            [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)], capture_output=True
+        ).returncode == 0
+        assert wait_until(ready, 60), (top / "postgres.log").read_text()
+        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "prefect"],
+                       check=True, capture_output=True)
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect"
+    finally:
+        # runuser does not pass signals on: ask PostgreSQL itself to stop.
+        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "stop", "-D", str(data), "-m", "fast"]),
+                       capture_output=True, timeout=60)
+        server.wait(timeout=60)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_two_process_workers_split_the_inbox_and_none_is_processed_twice(tmp_path, secret_dir, postgres_url):
+    policy = write_policy(tmp_path, secret_file=secret_dir / "manifest.key", schedule=None)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    server = LocalPrefectServer(tmp_path / "prefect-server", 0, False, tmp_path / "server.log",
+                                extra_env={"PREFECT_SERVER_DATABASE_CONNECTION_URL": postgres_url})
+    server.start(timeout=180)
+    env = dict(os.environ, PREFECT_API_URL=server.api_url, PREFECT_HOME=str(tmp_path / "client-home"),
+               PREFECT_WORKER_QUERY_SECONDS="1", PREFECT_LOGGING_LEVEL="WARNING")
+    workers = []
+    try:
+        deployed = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "deploy", "--pool", "tabir-test", "--config", str(policy)],
+            env=env, cwd=REPO, capture_output=True, text=True, timeout=300,
+        )
+        assert deployed.returncode == 0, deployed.stderr + deployed.stdout
+        names = [f"kunjungan_{i:02}.pdf" for i in range(50)]
+        for i, name in enumerate(names):
+            drop(inbox, name, unique_pdf(100 + i), age=5)
+        for node in ("worker-a", "worker-b"):
+            log = open(tmp_path / f"{node}.log", "wb")
+            workers.append(subprocess.Popen(
+                [sys.executable, "-m", "prefect", "worker", "start", "--pool", "tabir-test", "--name", node,
+                 "--limit", "1"],
+                env=dict(env, TABIR_NODE=node), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            ))
+        # Two runs at once: each worker takes one (limit 1), both drain the same inbox.
+        trigger = (
+            "from prefect.deployments import run_deployment\n"
+            "for _ in range(2):\n"
+            "    print(run_deployment('tabir-drain/shared', timeout=0).id)\n"
+        )
+        subprocess.run([sys.executable, "-c", trigger], env=env, cwd=REPO, check=True, timeout=120)
+
+        def drained() -> bool:
+            return files_under(inbox) == [] and len(files_under(out / "redacted")) == len(names) and len(
+                list((out / "manifests").glob("2*.json"))) >= 2
+
+        assert wait_until(drained, 400, interval=1), (
+            (tmp_path / "worker-a.log").read_text(errors="replace")[-3000:]
+            + (tmp_path / "worker-b.log").read_text(errors="replace")[-3000:]
+        )
+        time.sleep(1)
+    finally:
+        for worker in workers:
+            kill_tree(worker, signal.SIGTERM)
+        server.stop()
+
+    by_node: dict[str, list[str]] = {}
+    for path in (out / "manifests").glob("2*.json"):
+        manifest = json.loads(path.read_text())
+        by_node.setdefault(manifest["node"], []).extend(f["input"] for f in manifest["files"])
+    processed = [name for inputs in by_node.values() for name in inputs]
+    assert sorted(processed) == names  # each file exactly once
+    assert set(by_node) == {"worker-a", "worker-b"} and all(by_node.values()), {
+        k: len(v) for k, v in by_node.items()}
+    assert sorted(files_under(out / "redacted")) == names
+    assert CLIENT_NAME not in pdf_text(out / "redacted" / names[0])
