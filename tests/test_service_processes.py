@@ -5,15 +5,21 @@ loses an input nor publishes a partial or a second copy. The long version
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from .service_helpers import (
     CLIENT_NAME,
     CLIENT_NIK,
+    descendants,
     drop,
     files_under,
     kill_tree,
@@ -94,3 +100,52 @@ def test_kill_9_at_random_moments_loses_nothing_and_publishes_once(tmp_path, sec
     assert any(0 < done < files for done in progress), progress  # some kill really hit mid-run
     counts = published_counts(out)
     assert set(counts) <= set(names) and all(c == 1 for c in counts.values()), counts
+
+
+def test_serve_runs_server_schedule_and_watcher_and_stops_cleanly(tmp_path, secret_dir):
+    """`tabir serve`: a local Prefect server child on 127.0.0.1, the nightly
+    cron in Asia/Jakarta (02:00 there is 19:00 UTC), a drop published within
+    seconds, and SIGTERM stops everything, the server child included."""
+    policy = write_policy(tmp_path, secret_file=secret_dir / "manifest.key", quiet_seconds=0.5)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    service = tabir_process(["serve", "--config", policy], tmp_path)
+    try:
+        assert wait_until(lambda: "serving:" in log_text(tmp_path), 240), log_text(tmp_path)
+        children = descendants(service.pid)
+        server_cmd = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ") for pid in children
+                      if Path(f"/proc/{pid}/cmdline").exists()]
+        assert any(b"prefect server start --host 127.0.0.1" in cmd for cmd in server_cmd), server_cmd
+        url = re.search(r"(http://127\.0\.0\.1:\d+/api)", log_text(tmp_path)).group(1)
+
+        dropped = time.monotonic()
+        drop(inbox, "kunjungan.pdf", unique_pdf(21))
+        assert wait_until(lambda: (out / "redacted" / "kunjungan.pdf").exists(), 60), log_text(tmp_path)
+        assert time.monotonic() - dropped < 20
+        assert CLIENT_NAME not in pdf_text(out / "redacted" / "kunjungan.pdf")
+
+        # The server's scheduler picks up a new deployment within seconds
+        # (Prefect's embedded API would never create these runs).
+        scheduled: list[str] = []
+        assert wait_until(lambda: bool(scheduled.extend(scheduled_runs(url)) or scheduled), 90, interval=3)
+        assert all(t.endswith("19:00:00+00:00") for t in scheduled), scheduled
+    finally:
+        service.send_signal(signal.SIGTERM)
+        code = service.wait(timeout=120)
+    assert code == 0, log_text(tmp_path)
+    assert "stopped" in log_text(tmp_path)
+    assert all(not Path(f"/proc/{pid}").exists() for pid in children)  # the server child is gone
+
+
+def scheduled_runs(api_url: str) -> list[str]:
+    """Expected start times of the nightly deployment's scheduled runs."""
+    script = (
+        "from prefect.client.orchestration import get_client\n"
+        "with get_client(sync_client=True) as c:\n"
+        "    for r in c.read_flow_runs():\n"
+        "        if r.deployment_id and r.state_name == 'Scheduled':\n"
+        "            print(r.expected_start_time.isoformat())\n"
+    )
+    env = dict(os.environ, PREFECT_API_URL=api_url)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
