@@ -79,8 +79,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def bench_latency(root: Path, drops: int, quiet: float | None) -> None:
-    extra = {} if quiet is None else {"quiet_seconds": quiet}
-    policy = write_policy(root, secret_file=root / "secret.key", **extra)
+    from redactors.config import load_config
+
+    default_quiet = load_config().raw["service"]["quiet_seconds"]
+    quiet_used = default_quiet if quiet is None else quiet
+    policy = write_policy(root, secret_file=root / "secret.key", quiet_seconds=quiet_used)
     inbox, out = root / "inbox", root / "out"
     service = tabir_process(["serve", "--config", policy], root)
     try:
@@ -101,7 +104,6 @@ def bench_latency(root: Path, drops: int, quiet: float | None) -> None:
         service.wait(timeout=120)
     seconds = [f["seconds"] for m in (out / "manifests").glob("2*.json")
                for f in json.loads(m.read_text())["files"]]
-    quiet_used = quiet if quiet is not None else 2.0
     median, p95 = statistics.median(latencies), percentile(latencies, 0.95)
     redaction = statistics.median(seconds)
     print(f"latency (tabir serve, quiet period {quiet_used:g} s, {drops} one-page PDFs dropped one at a time)")
@@ -132,6 +134,8 @@ def bench_burst(root: Path, files: int) -> None:
     try:
         if not wait_until(lambda: "watching" in log_text(root), 300):
             raise SystemExit("tabir watch did not start:\n" + log_text(root))
+        time.sleep(2)
+        warm_rss = rss_mb(service.pid)
         started = time.monotonic()
         for name, data in zip(names, pdfs):
             drop(inbox, name, data)
@@ -158,7 +162,8 @@ def bench_burst(root: Path, files: int) -> None:
     print(f"  baseline `tabir run` over the same files (cold process): {batch_seconds:.1f} s "
           f"({files / batch_seconds * 60:.0f} files/min); service/batch time ratio "
           f"{service_seconds / batch_seconds:.2f}x")
-    print(f"  memory: peak RSS of the service and its children {peak:.0f} MB, after the burst {idle_rss:.0f} MB")
+    print(f"  memory (service and its children): {warm_rss:.0f} MB warm before the burst, peak {peak:.0f} MB, "
+          f"{idle_rss:.0f} MB after it")
 
 
 def bench_crash(root: Path, rounds: int, files: int, seed: int) -> None:
@@ -205,7 +210,8 @@ def _env(root: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency", type=int, default=None, help="number of single drops (default 20)")
-    parser.add_argument("--quiet", type=float, default=None, help="quiet period for the latency run")
+    parser.add_argument("--quiet", type=float, default=None,
+                        help="quiet period for the latency run (default: the shipped default)")
     parser.add_argument("--burst", type=int, default=None, help="files in the burst (default 1000)")
     parser.add_argument("--crash", type=int, default=None, help="kill -9 rounds")
     parser.add_argument("--crash-files", type=int, default=50)

@@ -22,7 +22,7 @@ from redactors.inbox import Candidate, discover
 from redactors.pipeline import Pipeline, detector_for
 from redactors.service import archive as archive_mod
 from redactors.service.archive import archive_original, prune_archive
-from redactors.service.claims import CLAIMS_DIRNAME, OWNER_FILE, ClaimArea
+from redactors.service.claims import CLAIMS_DIRNAME, OWNER_FILE, ClaimArea, process_start_time
 from redactors.service.drain import Drainer
 from redactors.service.safety import folder_problems
 from redactors.service.settings import service_settings
@@ -52,6 +52,7 @@ def abandon(owner_dir: Path, pid: int | None = None, host: str | None = None, ag
     record = json.loads(owner_file.read_text())
     if pid is not None:
         record["pid"] = pid
+        record["pid_start"] = process_start_time(pid)
     if host is not None:
         record["host"] = host
     owner_file.write_text(json.dumps(record))
@@ -197,9 +198,15 @@ def test_start_up_returns_abandoned_claims_and_leaves_live_ones(tmp_path):
     abandon(owners["sub/dup.pdf"].owner_dir, pid=dead_pid())
     abandon(owners["remote_stale.pdf"].owner_dir, host="other-machine", age=600)
     abandon(owners["remote_fresh.pdf"].owner_dir, host="other-machine", age=5)
+    live = subprocess.Popen(["sleep", "60"])
+    abandon(owners["live.pdf"].owner_dir, pid=live.pid)
     drop(inbox, "sub/dup.pdf", b"a newer file under the same name")
 
-    recovered = ClaimArea(inbox, 60, "restart").recover()
+    try:
+        recovered = ClaimArea(inbox, 60, "restart").recover()
+    finally:
+        live.kill()
+        live.wait()
 
     returned = sorted(name for r in recovered for name in r.returned)
     assert returned == ["dead.pdf", "remote_stale.pdf", "sub/dup (returned 1).pdf"]
@@ -208,6 +215,27 @@ def test_start_up_returns_abandoned_claims_and_leaves_live_ones(tmp_path):
     assert owners["live.pdf"].owner_dir.exists() and owners["remote_fresh.pdf"].owner_dir.exists()
     assert not owners["dead.pdf"].owner_dir.exists()
     assert {r.owner["run_id"] for r in recovered} == {"run-dead.pdf", "run-remote_stale.pdf", "run-sub/dup.pdf"}
+
+
+def test_claims_left_by_a_failed_drain_of_this_process_are_returned(service, monkeypatch):
+    """The watcher lives for months: a drain that failed half-way (a full
+    disk) must not strand its claim until the next restart."""
+    drop(service.inbox, "report.pdf", unique_pdf(8), age=5)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("redactors.service.drain.archive_original", disk_full)
+    with pytest.raises(OSError):
+        service.drainer.drain()
+    monkeypatch.undo()
+    assert files_under(service.inbox) != []  # still claimed
+    summary = service.drainer.drain()
+    assert summary.recovered == ["report.pdf"]
+    # Published before the failure: the redo finds the identical copy only
+    # when the redaction is cached (the flow); here it is redone and replaced.
+    assert [r.status for r in summary.records] in (["skipped"], ["redacted"])
+    assert files_under(service.inbox) == [] and files_under(service.archive) != []
 
 
 def test_a_claim_folder_replaced_by_a_link_is_refused(tmp_path):
@@ -342,3 +370,19 @@ def test_service_settings_errors_name_the_key(tmp_path):
 def test_service_section_does_not_change_the_policy_hash(tmp_path, config, secret_dir):
     a = load_config(write_policy(tmp_path, secret_file=secret_dir / "manifest.key", quiet_seconds=9))
     assert a.hash == config.hash
+
+
+@pytest.mark.parametrize("command", ["serve", "watch"])
+def test_service_commands_refuse_unsafe_set_ups_with_exit_code_2(tmp_path, command):
+    import sys
+
+    policy = write_policy(tmp_path, archive=str(tmp_path / "inbox" / "archive"))
+    policy.chmod(0o666)
+    done = subprocess.run([sys.executable, "-m", "flows.cli", command, "--config", str(policy)],
+                          capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent,
+                          env=dict(os.environ, PREFECT_HOME=str(tmp_path / "ph")))
+    assert done.returncode == 2, done.stderr
+    assert "refusing to start" in done.stderr
+    assert "writable by group or others" in done.stderr and "must not lie inside the inbox" in done.stderr
+    assert not (tmp_path / "out").exists()  # nothing was started or created

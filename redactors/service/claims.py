@@ -31,6 +31,11 @@ from ..inbox import Candidate
 CLAIMS_DIRNAME = ".tabir-claims"
 OWNER_FILE = "owner.json"
 
+# Owners (claim folders) of drains running in this process. A folder of this
+# process that is not among them was left by an earlier drain that failed
+# half-way (a full disk, say): it is returned like a dead process's.
+_ACTIVE_OWNERS: set[str] = set()
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -85,6 +90,7 @@ class ClaimArea:
         self.owner_name = f"{self.host}~{os.getpid()}~{secrets.token_hex(4)}"
         self.owner_dir = self.root / self.owner_name
         self._ensure_root()
+        _ACTIVE_OWNERS.add(self.owner_name)
 
     def _ensure_root(self) -> None:
         try:
@@ -141,6 +147,7 @@ class ClaimArea:
 
     def close(self) -> None:
         """Remove this owner's folder when nothing is left in it."""
+        _ACTIVE_OWNERS.discard(self.owner_name)
         if not self.owner_dir.exists():
             return
         leftovers = [p for p in self.owner_dir.rglob("*") if not p.is_dir() and p.name != OWNER_FILE]
@@ -171,6 +178,8 @@ class ClaimArea:
         return recovered
 
     def _abandoned(self, owner_dir: Path, owner: dict) -> bool:
+        if owner.get("host") == self.host and owner.get("pid") == os.getpid():
+            return owner_dir.name not in _ACTIVE_OWNERS
         if owner.get("host") == self.host and isinstance(owner.get("pid"), int):
             return not process_alive(owner["pid"], owner.get("pid_start"))
         try:
