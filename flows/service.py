@@ -13,6 +13,7 @@ cached: they must happen for every input.
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +23,7 @@ from prefect.filesystems import LocalFileSystem
 from redactors.config import load_config
 from redactors.errors import ConfigError
 from redactors.pipeline import Outcome, Pipeline
+from redactors.service.archive import prune_old_files
 from redactors.service.drain import Drainer, DrainSummary
 from redactors.service.safety import folder_problems, private_folder
 from redactors.service.settings import ServiceSettings, service_settings
@@ -29,6 +31,7 @@ from redactors.service.settings import ServiceSettings, service_settings
 # One Drainer (pipeline with its loaded detector) per process and policy.
 _DRAINERS: dict[str, Drainer] = {}
 _STORAGE: dict[str, LocalFileSystem] = {}
+_PRUNED: dict[Path, float] = {}
 
 
 def _drainer_key(config_hash: str, settings: ServiceSettings) -> str:
@@ -67,7 +70,18 @@ def drain_inbox(config_path: str | None = None, inbox: str | None = None, out: s
                 archive: str | None = None) -> dict:
     """Take every complete file out of the inbox, redact, publish, archive."""
     key, drainer = prepare(config_path, inbox, out, archive)
+    _prune_cache(drainer.settings)
     return summary_dict(drainer.drain(cached_redaction(key, drainer)))
+
+
+def _prune_cache(settings: ServiceSettings) -> None:
+    """Cached results expire with the archive's retention; delete them then
+    (at most hourly: the watcher drains on every drop)."""
+    now = time.monotonic()
+    last = _PRUNED.get(settings.cache_dir)
+    if last is None or now - last > 3600:
+        prune_old_files(settings.cache_dir, settings.archive_retention_days)
+        _PRUNED[settings.cache_dir] = now
 
 
 def _result_storage(cache_dir: Path) -> LocalFileSystem:

@@ -386,3 +386,15 @@ def test_service_commands_refuse_unsafe_set_ups_with_exit_code_2(tmp_path, comma
     assert "refusing to start" in done.stderr
     assert "writable by group or others" in done.stderr and "must not lie inside the inbox" in done.stderr
     assert not (tmp_path / "out").exists()  # nothing was started or created
+
+
+def test_cache_files_older_than_the_retention_are_deleted(tmp_path):
+    from redactors.service.archive import prune_old_files
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.write_bytes(b"x")
+    new.write_bytes(b"y")
+    past = time.time() - 31 * 86400
+    os.utime(old, (past, past))
+    assert prune_old_files(tmp_path, 30) == 1
+    assert not old.exists() and new.exists()

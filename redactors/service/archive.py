@@ -80,6 +80,20 @@ def prune_archive(archive_root: Path, retention_days: float, today: date | None 
     return removed
 
 
+def prune_old_files(folder: Path, retention_days: float) -> int:
+    """Delete plain files in `folder` not modified within the retention (the
+    redaction cache: it holds review outputs too, which must not pile up)."""
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - retention_days * 86400
+    removed = 0
+    for entry in os.scandir(folder):
+        if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+            os.unlink(entry.path)
+            removed += 1
+    return removed
+
+
 def _same_file_hash(path: Path, sha256: str) -> bool:
     digest = hashlib.sha256()
     try:
