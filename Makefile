@@ -40,6 +40,7 @@ bench: setup
 	$(PY) bench/throughput.py
 	$(PY) bench/detection.py
 	$(PY) bench/docx.py
+	$(PY) bench/service.py
 
 clean:
 	rm -rf out .pytest_cache

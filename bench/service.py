@@ -170,30 +170,33 @@ def bench_crash(root: Path, rounds: int, files: int, seed: int) -> None:
     rng = random.Random(seed)
     policy = write_policy(root, secret_file=root / "secret.key", quiet_seconds=0.2, rescan_seconds=2)
     inbox, out, archive = root / "inbox", root / "out", root / "archive"
-    names = [f"crash_{i:03}.pdf" for i in range(files)]
-    for i, name in enumerate(names):
-        drop(inbox, name, unique_pdf(5000 + i), age=5)
+    names: list[str] = []
     hits = 0
     for round_no in range(rounds):
+        if len(files_under(archive)) == len(names):  # all done: a new batch of files
+            batch = [f"crash_{round_no:02}_{i:03}.pdf" for i in range(files)]
+            for i, name in enumerate(batch):
+                drop(inbox, name, unique_pdf(10000 * (round_no + 1) + i), age=5)
+            names += batch
         before = len(files_under(archive))
-        if before == files:  # all done: drop the next batch under new names
-            break
         service = tabir_process(["watch", "--config", policy], root, f"crash{round_no}.log")
         wait_until(lambda: len(files_under(archive)) > before, 300, interval=0.02)
         time.sleep(rng.uniform(0, 0.5))
         kill_tree(service, signal.SIGKILL)
         after = len(files_under(archive))
-        hits += 0 < after < files
+        hits += after < len(names)
         for name in files_under(out / "redacted"):
             assert CLIENT_NAME not in pdf_text(out / "redacted" / name), f"unredacted copy published: {name}"
-        print(f"  round {round_no + 1}: killed with {after}/{files} archived")
+        print(f"  round {round_no + 1}: killed with {after}/{len(names)} archived")
     final = tabir_process(["watch", "--once", "--config", policy], root, "final.log")
     final.wait(timeout=600)
+    names.sort()
     published = sorted(files_under(out / "redacted"))
     counts = published_counts(out)
     archived = sorted(p.split("/", 1)[1] for p in files_under(archive))
-    print(f"crash ({rounds} kill -9 rounds, {files} files, {hits} kills mid-run)")
-    print(f"  published {len(published)}/{files}, archived once each: {archived == names}, "
+    print(f"crash ({rounds} kill -9 rounds, batches of {files} files, {len(names)} files, "
+          f"{hits} kills while files were still waiting)")
+    print(f"  published {len(published)}/{len(names)}, archived once each: {archived == names}, "
           f"left in inbox {len(files_under(inbox))}, failed {len(files_under(out / 'failed'))}, "
           f"review {len(files_under(out / 'review'))}, published twice {sum(1 for c in counts.values() if c > 1)}")
     if published != names or archived != names or any(c > 1 for c in counts.values()):
