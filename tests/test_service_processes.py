@@ -136,6 +136,17 @@ def test_serve_runs_server_schedule_and_watcher_and_stops_cleanly(tmp_path, secr
     assert all(not Path(f"/proc/{pid}").exists() for pid in children)  # the server child is gone
 
 
+def run_deployment_now(api_url: str, name: str) -> str:
+    script = (
+        "from prefect.deployments import run_deployment\n"
+        f"print(run_deployment({name!r}, timeout=240).state.type.value)\n"
+    )
+    env = dict(os.environ, PREFECT_API_URL=api_url)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()[-1]
+
+
 def scheduled_runs(api_url: str) -> list[str]:
     """Expected start times of the nightly deployment's scheduled runs."""
     script = (

@@ -111,15 +111,14 @@ class Drainer:
     def redact_direct(self, path: Path, rel: PurePosixPath, content_key: str) -> Outcome:
         return self.pipeline.redact_bytes(rel, _read(path, self.config))
 
-    def drain(self, redact: Redact | None = None, max_files: int | None = None) -> DrainSummary:
+    def drain(self, redact: Redact | None = None) -> DrainSummary:
+        """Process every ready file, including those that become ready while
+        draining; `redact` defaults to redacting without a cache."""
         run = DrainRun(self)
         try:
             run.begin()
-            while max_files is None or len(run.summary.records) < max_files:
-                claim_and_candidate = run.next_claim()
-                if claim_and_candidate is None:
-                    break
-                run.process(*claim_and_candidate, redact or self.redact_direct)
+            while (claimed := run.next_claim()) is not None:
+                run.process(*claimed, redact or self.redact_direct)
         finally:
             run.end()
         return run.summary
@@ -180,9 +179,7 @@ class DrainRun:
             record = pipeline.publish(claim.rel, outcome)
         record.seconds = round(time.monotonic() - started, 4)
         self.journal.append(record)  # durable before the original leaves
-        archived = archive_original(self.settings.archive, claim.path, claim.rel, record.input_sha256)
-        if archived is not None:
-            record.notes.append("original moved to the archive")
+        archive_original(self.settings.archive, claim.path, claim.rel, record.input_sha256)
         self.claims.finished(claim)
         self.summary.records.append(record)
         return record
