@@ -3,7 +3,7 @@
     .venv/bin/python bench/service.py                 # latency + 1,000-file drop
     .venv/bin/python bench/service.py --latency 20    # only the drop -> output latency
     .venv/bin/python bench/service.py --burst 1000    # only the 1,000-file drop
-    .venv/bin/python bench/service.py --crash 10 --crash-files 50   # kill -9 soak
+    .venv/bin/python bench/service.py --crash 10 --crash-files 50   # kill -9 soak of `tabir serve`
 
 latency: `tabir serve` (local Prefect server, default quiet period unless
 --quiet) runs; 1-page PDFs are dropped one at a time (temp name + rename, as
@@ -166,7 +166,7 @@ def bench_burst(root: Path, files: int) -> None:
           f"{idle_rss:.0f} MB after it")
 
 
-def bench_crash(root: Path, rounds: int, files: int, seed: int) -> None:
+def bench_crash(root: Path, rounds: int, files: int, seed: int, command: str) -> None:
     rng = random.Random(seed)
     policy = write_policy(root, secret_file=root / "secret.key", quiet_seconds=0.2, rescan_seconds=2)
     inbox, out, archive = root / "inbox", root / "out", root / "archive"
@@ -179,7 +179,7 @@ def bench_crash(root: Path, rounds: int, files: int, seed: int) -> None:
                 drop(inbox, name, unique_pdf(10000 * (round_no + 1) + i), age=5)
             names += batch
         before = len(files_under(archive))
-        service = tabir_process(["watch", "--config", policy], root, f"crash{round_no}.log")
+        service = tabir_process([command, "--config", policy], root, f"crash{round_no}.log")
         wait_until(lambda: len(files_under(archive)) > before, 300, interval=0.02)
         time.sleep(rng.uniform(0, 0.5))
         kill_tree(service, signal.SIGKILL)
@@ -194,7 +194,7 @@ def bench_crash(root: Path, rounds: int, files: int, seed: int) -> None:
     published = sorted(files_under(out / "redacted"))
     counts = published_counts(out)
     archived = sorted(p.split("/", 1)[1] for p in files_under(archive))
-    print(f"crash ({rounds} kill -9 rounds, batches of {files} files, {len(names)} files, "
+    print(f"crash (`tabir {command}` killed with -9 {rounds} times, batches of {files} files, {len(names)} files, "
           f"{hits} kills while files were still waiting)")
     print(f"  published {len(published)}/{len(names)}, archived once each: {archived == names}, "
           f"left in inbox {len(files_under(inbox))}, failed {len(files_under(out / 'failed'))}, "
@@ -218,6 +218,8 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=None, help="files in the burst (default 1000)")
     parser.add_argument("--crash", type=int, default=None, help="kill -9 rounds")
     parser.add_argument("--crash-files", type=int, default=50)
+    parser.add_argument("--crash-with", choices=["serve", "watch"], default="serve",
+                        help="the command killed: the whole service (server child included) or the watcher")
     parser.add_argument("--seed", type=int, default=20261122)
     args = parser.parse_args()
     if args.latency is None and args.burst is None and args.crash is None:
@@ -232,7 +234,7 @@ def main() -> int:
             elif kind == "burst":
                 bench_burst(root, value)
             else:
-                bench_crash(root, value, args.crash_files, args.seed)
+                bench_crash(root, value, args.crash_files, args.seed, args.crash_with)
         finally:
             shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -11,7 +11,7 @@ import hashlib
 import os
 import shutil
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
 from ..publish import fsync_dir
@@ -22,7 +22,7 @@ def archive_original(archive_root: Path, path: Path, rel: PurePosixPath, sha256:
                      today: date | None = None) -> Path | None:
     """Move the original at `path` into the archive; returns where it went
     (None when an identical copy was already archived today)."""
-    today = today or datetime.now(timezone.utc).astimezone().date()
+    today = today or date.today()
     private_folder(archive_root)
     day = private_folder(archive_root / today.isoformat())
     dest = day / Path(*rel.parts)
@@ -30,7 +30,7 @@ def archive_original(archive_root: Path, path: Path, rel: PurePosixPath, sha256:
         if sha256 is not None and _same_file_hash(dest, sha256):
             path.unlink()
             return None
-        tag = (sha256 or "{:x}".format(time.time_ns()))[:8]
+        tag = (sha256 or f"{time.time_ns():x}")[:8]
         dest = dest.with_name(f"{dest.stem}~{tag}{dest.suffix}")
     private_folder(dest.parent)
     durable_move(path, dest)
@@ -66,7 +66,7 @@ def prune_archive(archive_root: Path, retention_days: float, today: date | None 
     """Delete day folders older than the retention; returns their names."""
     if not archive_root.is_dir():
         return []
-    today = today or datetime.now(timezone.utc).astimezone().date()
+    today = today or date.today()
     oldest_kept = today - timedelta(days=retention_days)
     removed = []
     for day in sorted(archive_root.iterdir()):

@@ -217,7 +217,7 @@ class DrainRun:
                 continue
             observed = self.drainer.tracker.quiet_for(str(candidate.rel), info, now_mono)
             age = now - info.st_mtime
-            if (0 <= age and age >= quiet) or observed >= quiet:
+            if age >= quiet or observed >= quiet:
                 ready.append((info.st_mtime, candidate))
             else:
                 waiting += 1
