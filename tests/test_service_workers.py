@@ -1,7 +1,8 @@
 """Beyond one machine, with Prefect's own machinery: a Prefect server on
 PostgreSQL, the drain deployed on a process work pool (`tabir deploy`), two
 `prefect worker start` processes, one shared inbox and output folder. 50
-files are split between the two workers and none is processed twice.
+files are split between the two workers and none is processed twice; then
+`tabir watch --deployment` turns drops into pool runs.
 
 PostgreSQL comes from Debian's postgresql package (`make test` installs it);
 the cluster is private to the test (initdb in a temp folder, loopback port)."""
@@ -113,6 +114,24 @@ def test_two_process_workers_split_the_inbox_and_none_is_processed_twice(tmp_pat
             + (tmp_path / "worker-b.log").read_text(errors="replace")[-3000:]
         )
         time.sleep(1)
+        before_watch = {p.name for p in (out / "manifests").glob("2*.json")}
+
+        # The watcher in pool mode: a drop starts a deployment run, a worker does it.
+        watch_log = open(tmp_path / "watch.log", "wb")
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "watch", "--config", str(policy), "--deployment",
+             "tabir-drain/shared"], env=env, cwd=REPO, stdout=watch_log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        workers.append(watcher)
+        late = ["late_1.pdf", "late_2.pdf"]
+        for i, name in enumerate(late):
+            drop(inbox, name, unique_pdf(900 + i))
+        assert wait_until(lambda: all((out / "redacted" / n).exists() for n in late), 240, interval=1), (
+            (tmp_path / "watch.log").read_text(errors="replace")[-3000:])
+        assert "started a run of tabir-drain/shared" in (tmp_path / "watch.log").read_text()
+        assert wait_until(lambda: len({p.name for p in (out / "manifests").glob("2*.json")} - before_watch) >= 1, 30)
+        time.sleep(1)
     finally:
         for worker in workers:
             kill_tree(worker, signal.SIGTERM)
@@ -123,8 +142,8 @@ def test_two_process_workers_split_the_inbox_and_none_is_processed_twice(tmp_pat
         manifest = json.loads(path.read_text())
         by_node.setdefault(manifest["node"], []).extend(f["input"] for f in manifest["files"])
     processed = [name for inputs in by_node.values() for name in inputs]
-    assert sorted(processed) == names  # each file exactly once
+    assert sorted(processed) == sorted(names + late)  # each file exactly once
     assert set(by_node) == {"worker-a", "worker-b"} and all(by_node.values()), {
         k: len(v) for k, v in by_node.items()}
-    assert sorted(files_under(out / "redacted")) == names
+    assert sorted(files_under(out / "redacted")) == sorted(names + late)
     assert CLIENT_NAME not in pdf_text(out / "redacted" / names[0])
