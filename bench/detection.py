@@ -72,12 +72,14 @@ def conll_sentences(path: Path, limit: int):
     return out
 
 
-def token_scores(sentences, detect):
+def token_scores(sentences, detect, allowed: frozenset[str] = frozenset()):
+    """Token counts per type; `allowed` words (the policy's allow-list) that
+    gold marks LOCATION and that are not redacted are also counted apart."""
     counts = defaultdict(Counter)
     start = time.perf_counter()
     predictions = [detect(text) for text, _, _ in sentences]
     seconds = time.perf_counter() - start
-    for (_, offsets, gold), spans in zip(sentences, predictions):
+    for (text, offsets, gold), spans in zip(sentences, predictions):
         for (a, b), g in zip(offsets, gold):
             types = {t for s, e, t in spans if s < b and a < e}
             predicted = "PERSON" if "PERSON" in types else "LOCATION" if "LOCATION" in types else (next(iter(types)) if types else "O")
@@ -85,6 +87,8 @@ def token_scores(sentences, detect):
                 counts[kind]["tp"] += predicted == kind and g == kind
                 counts[kind]["fp"] += predicted == kind and g != kind
                 counts[kind]["fn"] += predicted != kind and g == kind
+            counts["LOCATION"]["fn_allowed"] += (predicted != "LOCATION" and g == "LOCATION"
+                                                 and text[a:b].lower() in allowed)
             if g == "O":
                 counts["O"]["total"] += 1
                 counts["O"]["flagged"] += bool(types)
@@ -125,14 +129,19 @@ def main() -> int:
         detect("Klien bernama Siti Aminah tinggal di Palembang.")
 
     print("(a) Indonesian NER dev/valid splits: token precision / recall, ordinary words redacted")
-    print(f"{'split':22} {'system':12} {'PER P':>6} {'PER R':>6} {'LOC P':>6} {'LOC R':>6} {'O red.':>7} {'sent/s':>7}")
+    # "LOC R*": LOCATION recall not counting the policy's allow-listed words
+    # (Indonesia, ...), which are left on purpose: a country locates nobody.
+    allowed = frozenset(a.lower() for a in load_config().detection.allow_list)
+    print(f"{'split':22} {'system':12} {'PER P':>6} {'PER R':>6} {'LOC P':>6} {'LOC R':>6} {'LOC R*':>6} "
+          f"{'O red.':>7} {'sent/s':>7}")
     for name, rel in SPLITS.items():
         sentences = conll_sentences(args.eval / rel, args.limit)
         for system, detect in systems.items():
-            c, speed = token_scores(sentences, detect)
+            c, speed = token_scores(sentences, detect, allowed)
             p, l, o = c["PERSON"], c["LOCATION"], c["O"]
             print(f"{name:22} {system:12} {ratio(p['tp'], p['tp'] + p['fp']):6.3f} {ratio(p['tp'], p['tp'] + p['fn']):6.3f} "
                   f"{ratio(l['tp'], l['tp'] + l['fp']):6.3f} {ratio(l['tp'], l['tp'] + l['fn']):6.3f} "
+                  f"{ratio(l['tp'], l['tp'] + l['fn'] - l['fn_allowed']):6.3f} "
                   f"{ratio(o['flagged'], o['total']):7.3f} {speed:7.1f}")
 
     print(f"\n(b) synthetic casework, held-back seed {HELD_BACK_SEED}, {args.synthetic} sentences: span recall / precision per type")
