@@ -63,6 +63,7 @@ def types_of(found, value):
         ("anak itu usia 15 th ketika", "15 th", "AGE"),
         ("korban NH mengaku takut", "NH", "PERSON"),
         ("akun @budi_santoso mengirim pesan", "@budi_santoso", "SOCIAL_MEDIA"),
+        ("Profil @i_wayan_i_gusti_ngurah_sudarma24 serta", "@i_wayan_i_gusti_ngurah_sudarma24", "SOCIAL_MEDIA"),
         ("lihat facebook.com/budi.santoso.9", "facebook.com/budi.santoso.9", "SOCIAL_MEDIA"),
         ("Alamat: Jl. Prof. M. Yamin No. 77 dekat pasar", "Jl. Prof. M. Yamin No. 77", "ADDRESS"),
         ("Perum Griya Asri Blok C2 No. 14, Kab. Bantul.", "Perum Griya Asri Blok C2 No. 14, Kab. Bantul", "ADDRESS"),
