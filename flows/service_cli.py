@@ -26,7 +26,7 @@ def _say(message: str) -> None:
 
 
 def _load(args: argparse.Namespace):
-    """(config, settings) or a usage error message."""
+    """(config, settings, None), or (None, None, why it must not start)."""
     from redactors.config import load_config
     from redactors.errors import ConfigError
     from redactors.service.safety import folder_problems
