@@ -41,6 +41,7 @@ bench: setup
 	$(PY) bench/detection.py
 	$(PY) bench/docx.py
 	$(PY) bench/service.py
+	OMP_THREAD_LIMIT=1 $(PY) bench/ocr.py
 
 clean:
 	rm -rf out .pytest_cache
