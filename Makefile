@@ -40,6 +40,7 @@ bench: setup
 	$(PY) bench/throughput.py
 	$(PY) bench/detection.py
 	$(PY) bench/docx.py
+	OMP_THREAD_LIMIT=1 $(PY) bench/images.py
 	$(PY) bench/service.py
 	OMP_THREAD_LIMIT=1 $(PY) bench/ocr.py
 
