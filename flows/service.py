@@ -103,7 +103,13 @@ def cached_redaction(key: str, drainer: Drainer):
     )
 
     def redact(path: Path, rel: PurePosixPath, content_key: str) -> Outcome:
-        return cached(key, str(path), rel.as_posix(), content_key)
+        outcome = cached(key, str(path), rel.as_posix(), content_key)
+        if outcome.record.status == "failed":
+            # A failure may come from the machine, not the content (LibreOffice
+            # not installed yet, a Tesseract timeout): never answer it from the
+            # cache. Prefect stores a cached result under its cache key.
+            (settings.cache_dir / content_key).unlink(missing_ok=True)
+        return outcome
 
     return redact
 

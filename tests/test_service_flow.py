@@ -50,3 +50,26 @@ def test_same_content_is_redacted_once_and_a_new_policy_redacts_again(
     assert [f["status"] for f in third["files"]] == ["redacted"]
     assert redactions == ["report.pdf", "report.pdf"]
     assert CLIENT_NAME not in pdf_text(published)
+
+
+def test_a_failure_is_not_cached(prefect_api, tmp_path, secret_dir, monkeypatch):
+    """LibreOffice installed after a .rtf failed: the same file dropped again
+    is converted and redacted, not failed again from the cache."""
+    import shutil
+
+    if shutil.which("soffice") is None:
+        pytest.fail("LibreOffice is needed for this test: run `make test` (it installs libreoffice-writer-nogui)")
+    policy = write_policy(tmp_path, secret_file=secret_dir / "manifest.key")
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    rtf = b"{\\rtf1\\ansi Klien bernama " + CLIENT_NAME.encode() + b" tinggal di Palembang.\\par}"
+
+    monkeypatch.setattr("redactors.formats.convert.find_soffice", lambda: None)
+    drop(inbox, "catatan.rtf", rtf, age=5)
+    first = service_flow.drain_inbox(str(policy))
+    assert [(f["status"], "LibreOffice" in f["reason"]) for f in first["files"]] == [("failed", True)]
+
+    monkeypatch.undo()
+    drop(inbox, "catatan.rtf", rtf, age=5)
+    second = service_flow.drain_inbox(str(policy))
+    assert [f["status"] for f in second["files"]] == ["redacted"]
+    assert (out / "redacted" / "catatan.docx").exists() and not (out / "failed" / "catatan.rtf.txt").exists()
