@@ -44,8 +44,9 @@ class OutputLayout:
         return self.root / ".work"
 
     def prepare(self) -> None:
-        for folder in (self.redacted, self.review, self.failed, self.manifests, self.work):
-            folder.mkdir(parents=True, exist_ok=True)
+        for folder in (self.redacted, self.review, self.failed, self.manifests):
+            make_readable_dirs(folder)
+        self.work.mkdir(parents=True, exist_ok=True)
         for stale in self.work.glob("*.part"):
             stale.unlink(missing_ok=True)
 
@@ -63,7 +64,7 @@ class OutputLayout:
 def atomic_write(dest: Path, data: bytes, work_dir: Path, mode: int = 0o644) -> None:
     """Write `data` to `dest` so that `dest` is either absent, the old file,
     or the complete new one: temp file in work_dir, fsync, rename, fsync dir."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    make_readable_dirs(dest.parent)
     work_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=work_dir, prefix="tabir-", suffix=".part")
     tmp = Path(tmp_name)
@@ -78,6 +79,19 @@ def atomic_write(dest: Path, data: bytes, work_dir: Path, mode: int = 0o644) -> 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def make_readable_dirs(folder: Path) -> None:
+    """Create `folder` and its missing parents readable by everyone (0755),
+    whatever the service's umask: publication teams must be able to walk to
+    the 0644 files (a service run with UMask=0027 would make them 0750)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        created.mkdir(exist_ok=True)
+        os.chmod(created, 0o755)
 
 
 def publish_outcome(layout: OutputLayout, rel: PurePosixPath, status: str, data: bytes,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import PurePosixPath
 
 import pytest
@@ -50,3 +52,16 @@ def test_stale_temp_files_are_cleared(tmp_path):
     (layout.work / "tabir-123.part").write_bytes(b"left by a crash")
     layout.prepare()
     assert list(layout.work.iterdir()) == []
+
+
+def test_published_files_and_folders_are_readable_whatever_the_umask(tmp_path):
+    old = os.umask(0o077)  # a strict service account
+    try:
+        layout = OutputLayout(tmp_path / "out")
+        layout.prepare()
+        dest = publish_outcome(layout, PurePosixPath("kasus/2026/laporan.pdf"), "redacted", b"%PDF-1.7")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o644
+    for folder in (layout.redacted, layout.redacted / "kasus", layout.redacted / "kasus" / "2026"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o755
