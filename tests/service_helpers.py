@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -93,9 +94,19 @@ def descendants(pid: int) -> list[int]:
 
 
 def kill_tree(proc: subprocess.Popen, sig: int) -> None:
-    """Signal the process, its group and every descendant (kill -9 of a
-    service whose helpers may have left its group)."""
+    """Stop a service and everything it started. SIGTERM goes to the main
+    process alone, as systemd's KillMode=mixed or a user's Ctrl-C does (if
+    Prefect's API child died first, a drain in progress would wait on it);
+    whatever is left a minute later, and everything for SIGKILL (kill -9 of
+    a whole service), is killed."""
     victims = descendants(proc.pid)
+    if sig == signal.SIGTERM:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        sig = signal.SIGKILL
     for target in [proc.pid, *victims]:
         try:
             os.kill(target, sig)
