@@ -35,7 +35,9 @@ _PRUNED: dict[Path, float] = {}
 
 
 def _drainer_key(config_hash: str, settings: ServiceSettings) -> str:
-    return "|".join((config_hash, str(settings.inbox), str(settings.out), str(settings.archive)))
+    # The policy and every service setting: an edited configuration takes
+    # effect at the next drain, without a restart.
+    return f"{config_hash}|{settings!r}"
 
 
 def _content_key(context, parameters: dict) -> str:
@@ -61,6 +63,10 @@ def prepare(config_path: str | None, inbox: str | None, out: str | None,
     if key not in _DRAINERS:
         for folder in (settings.archive, settings.data_dir, settings.cache_dir):
             private_folder(folder)
+        # A long-running service keeps only the newest drainer per inbox
+        # (each holds a loaded detector of several hundred MB).
+        for old in [k for k, d in _DRAINERS.items() if d.settings.inbox == settings.inbox]:
+            del _DRAINERS[old]
         _DRAINERS[key] = Drainer(config, settings, Pipeline(config, settings.out))
     return key, _DRAINERS[key]
 

@@ -26,6 +26,9 @@ from .publish import OutputLayout, publish_outcome
 from .secret import ValueHasher, load_or_create_secret
 
 _DETECTORS: dict[str, TextDetector] = {}
+# Each holds spaCy models (hundreds of MB): the oldest goes when a new policy
+# needs a detector beyond this many.
+MAX_DETECTORS = 3
 
 
 def detector_for(config: Config) -> TextDetector:
@@ -35,6 +38,8 @@ def detector_for(config: Config) -> TextDetector:
     if key not in _DETECTORS:
         from .detect.presidio_text import PresidioDetector
 
+        if len(_DETECTORS) >= MAX_DETECTORS:  # a long-running service whose policy was edited
+            del _DETECTORS[next(iter(_DETECTORS))]
         _DETECTORS[key] = PresidioDetector(config.detection)
     return _DETECTORS[key]
 

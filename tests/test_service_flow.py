@@ -73,3 +73,14 @@ def test_a_failure_is_not_cached(prefect_api, tmp_path, secret_dir, monkeypatch)
     second = service_flow.drain_inbox(str(policy))
     assert [f["status"] for f in second["files"]] == ["redacted"]
     assert (out / "redacted" / "catatan.docx").exists() and not (out / "failed" / "catatan.rtf.txt").exists()
+
+
+def test_an_edited_configuration_takes_effect_without_a_restart(tmp_path, secret_dir):
+    policy = write_policy(tmp_path, secret_file=secret_dir / "manifest.key", quiet_seconds=2)
+    key, first = service_flow.prepare(str(policy), None, None, None)
+    assert first.settings.quiet_seconds == 2
+    write_policy(tmp_path, secret_file=secret_dir / "manifest.key", quiet_seconds=7)
+    key2, second = service_flow.prepare(str(policy), None, None, None)
+    assert second.settings.quiet_seconds == 7 and key2 != key
+    assert key not in service_flow._DRAINERS  # the old one (and its detector) is let go
+    assert service_flow.prepare(str(policy), None, None, None)[1] is second
