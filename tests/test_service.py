@@ -398,3 +398,12 @@ def test_cache_files_older_than_the_retention_are_deleted(tmp_path):
     os.utime(old, (past, past))
     assert prune_old_files(tmp_path, 30) == 1
     assert not old.exists() and new.exists()
+
+
+def test_a_file_dropped_into_the_claim_folder_goes_back_to_the_inbox(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / CLAIMS_DIRNAME).mkdir(parents=True)
+    (inbox / CLAIMS_DIRNAME / "stray.pdf").write_bytes(b"%PDF")
+    recovered = ClaimArea(inbox, 60, "run").recover()
+    assert [r.returned for r in recovered] == [["stray.pdf"]]
+    assert (inbox / "stray.pdf").read_bytes() == b"%PDF"

@@ -160,7 +160,13 @@ class ClaimArea:
         """Return to the inbox the claims of every owner that is gone."""
         recovered = []
         for owner_dir in sorted(self.root.iterdir()):
-            if owner_dir.name == self.owner_name or not _plain_dir(owner_dir):
+            if owner_dir.name == self.owner_name:
+                continue
+            if not _plain_dir(owner_dir):
+                # Not a claim: something put here by hand. Back to the inbox,
+                # where it is taken (or refused) like any other drop.
+                name = _return_to_inbox(self.inbox, owner_dir, PurePosixPath(owner_dir.name))
+                recovered.append(ReturnedClaims({}, [name]))
                 continue
             owner = _read_owner(owner_dir)
             if not self._abandoned(owner_dir, owner):
