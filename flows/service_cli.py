@@ -26,7 +26,7 @@ def _say(message: str) -> None:
 
 
 def _load(args: argparse.Namespace):
-    """(config, settings, None), or (None, None, why it must not start)."""
+    """(settings, None), or (None, why it must not start)."""
     from redactors.config import load_config
     from redactors.errors import ConfigError
     from redactors.service.safety import folder_problems
@@ -37,11 +37,11 @@ def _load(args: argparse.Namespace):
         settings = service_settings(config, getattr(args, "inbox", None), getattr(args, "out", None),
                                     getattr(args, "archive", None))
     except ConfigError as exc:
-        return None, None, str(exc)
+        return None, str(exc)
     problems = folder_problems(settings, args.config)
     if problems:
-        return None, None, "refusing to start:\n  " + "\n  ".join(problems)
-    return config, settings, None
+        return None, "refusing to start:\n  " + "\n  ".join(problems)
+    return settings, None
 
 
 def _drain_callable(config_path: Path | None, settings, verbose: bool):
@@ -126,7 +126,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from flows import prefect_env
 
     prefect_env.configure(verbose=args.verbose)
-    config, settings, problem = _load(args)
+    settings, problem = _load(args)
     if problem:
         print(f"tabir: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -147,7 +147,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    config, settings, problem = _load(args)
+    settings, problem = _load(args)
     if problem:
         print(f"tabir: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -267,7 +267,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from flows import prefect_env
 
     prefect_env.configure(verbose=args.verbose)
-    config, settings, problem = _load(args)
+    settings, problem = _load(args)
     if problem:
         print(f"tabir: {problem}", file=sys.stderr)
         return EXIT_USAGE
