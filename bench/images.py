@@ -7,6 +7,12 @@ redaction, the share of faces at least 90% covered, the redacted area over
 the annotated face area (and over the whole image), and milliseconds per
 megapixel on this machine. Coverage is what matters for anonymisation; the
 area ratio shows that it is not bought by blanking whole photos.
+
+The same faces at other sizes (`--scales N`): N eval photos upscaled to
+12 MP (close-ups: faces of several hundred to 2000 px) and N/5 12 MP
+canvases with eval photos pasted small (faces of 10-48 px). Then the whole
+pipeline per 12 MP photo beside deface and presidio-image-redactor
+(`--pipeline N`).
 """
 
 from __future__ import annotations
@@ -73,12 +79,22 @@ def settings_table(eval_dir: Path) -> None:
                   f"{r['area_covered']:.3f} | {r['faces_90']:.3f} | {r['redacted_over_faces']:.2f} | {r['ms_per_mp']:.0f} |")
 
 
+def loaded(items):
+    """(path, boxes) -> (pixels, boxes), skipping unreadable or unannotated photos."""
+    for path, boxes in items:
+        image = cv2.imread(str(path))
+        if image is not None and boxes:
+            yield image, boxes
+
+
 def evaluate(detector, items, enlarge: float, ellipse: bool):
+    """`items`: (path or pixels, annotated boxes)."""
     covered_area = total_area = faces = well_covered = 0
     redacted_pixels = image_pixels = 0
     seconds = megapixels = 0.0
-    for path, boxes in items:
-        image = cv2.imread(str(path))
+    for image, boxes in items:
+        if isinstance(image, Path):
+            image = cv2.imread(str(image))
         if image is None or not boxes:
             continue
         h, w = image.shape[:2]
@@ -109,6 +125,61 @@ def evaluate(detector, items, enlarge: float, ellipse: bool):
         "redacted_share": redacted_pixels / image_pixels,
         "ms_per_mp": 1000 * seconds / megapixels,
     }
+
+
+def upscaled_to_12_megapixels(items, count: int):
+    """Eval photos resized to 4032x3024, boxes with them: close-ups at a
+    phone camera's resolution, faces of several hundred to 2000 px."""
+    for image, boxes in list(loaded(items))[:count]:
+        h, w = image.shape[:2]
+        sx, sy = 4032 / w, 3024 / h
+        yield (cv2.resize(image, (4032, 3024), interpolation=cv2.INTER_CUBIC),
+               [(int(x0 * sx), int(y0 * sy), int(x1 * sx), int(y1 * sy)) for x0, y0, x1, y1 in boxes])
+
+
+def small_face_composites(items, count: int, seed: int = 1, face_px=(10, 48)):
+    """12 MP canvases (an upscaled eval photo as background) with up to 60
+    eval photos pasted small, so that their faces are 10-48 px: a crowd seen
+    from afar at phone resolution. Built in memory from the eval photos."""
+    import random
+
+    rng = random.Random(seed)
+    photos = list(loaded(items))
+    for _ in range(count):
+        background, _ = rng.choice(photos)
+        canvas = cv2.resize(background, (4032, 3024), interpolation=cv2.INTER_CUBIC)
+        taken = np.zeros(canvas.shape[:2], bool)
+        boxes = []
+        for _attempt in range(400):
+            if len(boxes) >= 60:
+                break
+            image, faces = rng.choice(photos)
+            scale = rng.uniform(*face_px) / max(max(x1 - x0, y1 - y0) for x0, y0, x1, y1 in faces)
+            h, w = image.shape[:2]
+            nw, nh = max(8, int(w * scale)), max(8, int(h * scale))
+            x, y = rng.randrange(0, 4032 - nw), rng.randrange(0, 3024 - nh)
+            if taken[y:y + nh, x:x + nw].any():
+                continue
+            taken[y:y + nh, x:x + nw] = True
+            canvas[y:y + nh, x:x + nw] = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
+            boxes += [(round(x + x0 * scale), round(y + y0 * scale), round(x + x1 * scale), round(y + y1 * scale))
+                      for x0, y0, x1, y1 in faces if (x1 - x0) * scale >= 8]
+        yield canvas, boxes
+
+
+def photo_scales(detector, eval_dir: Path, count: int, enlarge: float, ellipse: bool) -> None:
+    """Coverage when the same faces come at other pixel sizes than in the
+    eval sets: close-ups at 12 MP (large faces) and small faces pasted into
+    12 MP canvases. The redacted share over face area is not meaningful for
+    the composites (their background photo's own large faces are not
+    annotated)."""
+    both = list(dlib_sets(eval_dir / "dlib")) + list(facemask_set(eval_dir / "facemask"))
+    print(f"\n{'12 MP photos':24} {'faces':>6} {'area cov':>9} {'>=90%':>7} {'red/face':>9} {'s/photo':>8}")
+    for name, items in ((f"{count} eval photos upscaled", upscaled_to_12_megapixels(both, count)),
+                        (f"{max(1, count // 5)} small-face composites", small_face_composites(both, max(1, count // 5)))):
+        r = evaluate(detector, list(items), enlarge, ellipse)
+        print(f"{name:24} {r['faces']:6d} {r['area_covered']:9.3f} {r['faces_90']:7.3f} "
+              f"{r['redacted_over_faces']:9.2f} {r['ms_per_mp'] * 12.19 / 1000:8.2f}")
 
 
 def twelve_megapixel_photos(folder: Path, count: int, work: Path) -> list[Path]:
@@ -198,6 +269,8 @@ def main() -> int:
     parser.add_argument("--presidio-python", type=Path, default=REPO / ".venv-presidio-image" / "bin" / "python",
                         help="python of the presidio-image-redactor environment")
     parser.add_argument("--table", action="store_true", help="every detector and setting as a Markdown table")
+    parser.add_argument("--scales", type=int, default=20,
+                        help="eval photos upscaled to 12 MP for the coverage-by-size check (0: skip)")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     if args.table:
@@ -210,6 +283,8 @@ def main() -> int:
     for name, items in (("dlib", dlib_sets(args.eval / "dlib")), ("facemask", facemask_set(args.eval / "facemask"))):
         r = evaluate(detector, list(items), args.enlarge, not args.rectangle)
         print(f"{name:10} {r['faces']:6d} {r['area_covered']:9.3f} {r['faces_90']:7.3f} {r['redacted_over_faces']:9.2f} {r['redacted_share']:8.3f} {r['ms_per_mp']:7.0f}")
+    if args.scales:
+        photo_scales(detector, args.eval, args.scales, args.enlarge, not args.rectangle)
     if args.pipeline:
         import tempfile
 

@@ -161,3 +161,55 @@ def test_small_and_large_faces_in_a_big_photo_are_both_found():
     for scale, (dx, dy) in ((128 / 512, (2000, 100)), (1400 / 512, (100, 300))):
         box = mask[int(dy + y0 * scale):int(dy + y1 * scale), int(dx + x0 * scale):int(dx + x1 * scale)]
         assert box.mean() > 0.9, (scale, box.mean(), boxes)
+
+
+@pytest.mark.parametrize("long_side", [1140, 2600])
+def test_a_close_up_face_far_larger_than_the_detector_reads_is_covered(long_side):
+    """CenterFace boxes faces reliably only up to about 200 px; a close-up
+    portrait is read at coarser pyramid levels too. (Before the pyramid, the
+    1140 px close-up, a face of 634 px, was covered only to 80%.)"""
+    from redactors.images.anonymise import face_mask
+
+    face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    crop = face[40:200, 160:290]  # forehead to chin, ear to ear
+    scale = long_side / 160
+    close_up = cv2.resize(crop, (round(130 * scale), long_side), interpolation=cv2.INTER_CUBIC)
+    mask = face_mask(close_up.shape[:2], CenterFace(threshold=0.2).detect(close_up))
+    # the face as the detector boxes it on the 512 px original, in the crop
+    x0, y0, x1, y1 = (int(v * scale) for v in (181 - 160, 58 - 40, 270 - 160, 178 - 40))
+    assert x1 - x0 > 600
+    assert mask[y0:y1, x0:x1].mean() > 0.97
+
+
+def test_the_pyramid_reaches_a_level_where_a_photo_filling_face_is_small():
+    from redactors.images.faces import LAST_LEVEL, SMALLEST_LEVEL, pyramid_scales
+
+    assert pyramid_scales(150, 100) == [1.0]
+    for width, height in ((4032, 3024), (1000, 800), (400, 300), (9000, 200)):
+        scales = pyramid_scales(width, height)
+        assert scales[0] == 1.0
+        assert all(b >= a / 4 - 1e-9 and b < a for a, b in zip(scales, scales[1:]))  # no gap wider than 4x
+        assert SMALLEST_LEVEL - 1 <= max(width, height) * scales[-1] <= LAST_LEVEL
+
+
+def test_face_models_kept_in_memory_are_bounded():
+    from redactors.images.faces import MAX_NETS
+
+    detector = CenterFace(threshold=0.2)
+    face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    for size in range(300, 300 + 32 * (MAX_NETS + 4), 32):
+        assert len(detector.detect(cv2.resize(face, (size, size)))) == 1
+    assert len(detector._nets) <= MAX_NETS
+
+
+def test_a_small_face_is_covered_with_a_margin_of_pixels_not_only_a_factor():
+    """A 10 px box is placed to within a few pixels (the heatmap's stride is
+    4 px): its cover reaches at least 6 px beyond it on every side."""
+    from redactors.images.anonymise import MIN_MARGIN_PX, face_mask
+    from redactors.images.faces import FaceBox
+
+    mask = face_mask((100, 100), [FaceBox(45, 45, 55, 55, 0.9)])
+    assert mask[50, 45 - MIN_MARGIN_PX + 1] and mask[50, 55 + MIN_MARGIN_PX - 2]
+    assert mask[45 - MIN_MARGIN_PX + 1, 50] and mask[55 + MIN_MARGIN_PX - 2, 50]
+    large = face_mask((400, 400), [FaceBox(100, 100, 300, 300, 0.9)])
+    assert large[200, 100 - 49] and not large[200, 100 - 52]  # 1.5x rules for large faces

@@ -9,7 +9,7 @@ from ..config import ImageSettings
 from ..detect.base import TextDetector
 from ..detect.document import detect_units
 from ..model import Finding
-from .anonymise import face_mask, fill, pixelate
+from .anonymise import MIN_MARGIN_PX, face_mask, fill, pixelate
 from .faces import CenterFace
 from .ocr import OcrText, read_words
 
@@ -33,7 +33,7 @@ def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings
     faces = face_detector(policy.face_threshold).detect(bgr) if policy.faces else []
     mask = face_mask((height, width), faces, policy.face_enlarge)
     for face in faces:
-        box = face.enlarged(policy.face_enlarge, width, height)
+        box = face.enlarged(policy.face_enlarge, width, height, MIN_MARGIN_PX)
         findings.append(Finding("FACE", "", face.score, "CenterFace", where, None,
                                 tuple(round(float(v), 1) for v in (box.x0, box.y0, box.x1, box.y1))))
     text = ""
