@@ -49,6 +49,37 @@ def id_card() -> np.ndarray:
     return card[:, :, ::-1].copy()
 
 
+def chat_screenshot() -> np.ndarray:
+    """A phone chat: name in the header, bubbles with a phone number."""
+    img = np.full((1280, 720, 3), 236, np.uint8)
+    for text, y, bubble in (("Bu Siti Aminah", 60, (255, 255, 255)),
+                            ("Selamat pagi bu, ini nomor saya", 200, (220, 246, 198)),
+                            ("0812-3456-7890 (Rudi Hartono)", 260, (220, 246, 198)),
+                            ("Baik pak Rudi, besok ke kantor ya", 420, (255, 255, 255))):
+        cv2.rectangle(img, (30, y - 45), (690, y + 20), bubble, -1)
+        cv2.putText(img, text, (45, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (30, 30, 30), 2)
+    return img
+
+
+def dark_slide() -> np.ndarray:
+    """A presentation slide, white text on dark blue."""
+    img = np.full((720, 1280, 3), (120, 50, 20), np.uint8)
+    for i, text in enumerate(["Studi kasus: pendampingan klien", "Klien: Rudi Hartono (14)",
+                              f"NIK {NIK}", "Alamat: Jl. Melati No. 5, Palembang"]):
+        cv2.putText(img, text, (60, 150 + i * 120), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (255, 255, 255), 3)
+    return img
+
+
+def whiteboard() -> np.ndarray:
+    """Handwriting-like script on a grey board with a frame."""
+    img = np.full((900, 1400, 3), (225, 228, 230), np.uint8)
+    cv2.rectangle(img, (0, 0), (1399, 899), (90, 90, 90), 25)
+    for i, text in enumerate(["Jadwal kunjungan rumah", "Senin: keluarga Rudi Hartono",
+                              "HP 0812-3456-7890", "Rabu: Ibu Siti Aminah"]):
+        cv2.putText(img, text, (80, 170 + i * 150), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, (160, 60, 30), 4)
+    return img
+
+
 @pytest.fixture(scope="module")
 def handler():
     return ImageHandler()
@@ -86,6 +117,23 @@ def test_name_and_nik_on_an_id_card_are_not_readable_after(handler, ctx):
     after = read_words(np.asarray(Image.open(io.BytesIO(result.output)).convert("RGB"))[:, :, ::-1].copy()).text
     assert NIK not in after.replace(" ", "") and "AMINAH" not in after.upper()
     assert "KARTU" in after  # the rest of the card stays readable
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+
+
+@pytest.mark.parametrize("picture, gone, kept", [
+    (chat_screenshot, ["AMINAH", "HARTONO", "08123456789"], "SELAMAT"),
+    (dark_slide, ["HARTONO", NIK, "MELATI"], "STUDI"),
+    (whiteboard, ["HARTONO", "AMINAH", "08123456789"], "JADWAL"),
+], ids=["chat screenshot", "slide, light on dark", "whiteboard"])
+def test_names_and_numbers_in_screenshots_slides_and_whiteboards_are_not_readable_after(handler, ctx, picture, gone, kept):
+    bgr = picture()
+    before = read_words(bgr).text.upper().replace(" ", "").replace("-", "")
+    assert all(value in before for value in gone)  # OCR reads them before
+    result = handler.redact(jpeg(bgr[:, :, ::-1].copy()), ctx)
+    after_rgb = np.asarray(Image.open(io.BytesIO(result.output)).convert("RGB"))
+    after = read_words(after_rgb[:, :, ::-1].copy()).text.upper().replace(" ", "").replace("-", "")
+    assert [value for value in gone if value in after] == []
+    assert kept in after  # the rest stays readable
     assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
 
 
