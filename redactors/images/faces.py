@@ -19,7 +19,7 @@ Every image is read as a pyramid: at native resolution (in overlapping tiles
 when large, so small faces survive), then each level a quarter of the one
 above, down to a level where a face filling the whole photo is within the
 reliable size. Neighbouring levels overlap in what they find (a face of
-80-200 px is found at both), so no face size falls between them.
+about 100-200 px is found at both), so no face size falls between them.
 """
 
 from __future__ import annotations
@@ -104,8 +104,7 @@ class CenterFace:
             level = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
             # A face this small here is large at the level above, which finds
             # it reliably and boxes it better; a coarse duplicate only adds
-            # redacted area (on the dlib photos it raised the redacted area from 1.9x
-            # to 2.1x the annotated face area).
+            # redacted area (on the dlib photos 1.9x -> 2.1x the face area).
             boxes += [b for b in self._read_level(level, 1 / scale)
                       if max(b.x1 - b.x0, b.y1 - b.y0) * scale >= COARSE_MIN]
         return _nms(boxes)
@@ -126,9 +125,9 @@ class CenterFace:
         return boxes
 
     def _run(self, bgr: np.ndarray, dx: int, dy: int, factor: float, pad_to: int = 0) -> list[FaceBox]:
-        """One pass; tiles (and small levels) are padded to one size so that
-        one Net serves them all. `factor` maps the pass's pixels back to the
-        original image; `dx`, `dy` place a tile within its level."""
+        """One pass, its input padded to a multiple of 32 (or to `pad_to`, so
+        that all small levels share one Net). `factor` maps the pass's pixels
+        back to the original image; `dx`, `dy` place a tile within its level."""
         h, w = bgr.shape[:2]
         w32, h32 = int(np.ceil(max(w, pad_to) / 32) * 32), int(np.ceil(max(h, pad_to) / 32) * 32)
         padded = cv2.copyMakeBorder(bgr, 0, h32 - h, 0, w32 - w, cv2.BORDER_CONSTANT, value=(0, 0, 0))
@@ -158,7 +157,7 @@ def _tiles(length: int) -> tuple[int, list[int]]:
     px as cover it with OVERLAP px shared between neighbours, all of one
     length (a multiple of 32, the model's stride) and spread evenly, so no
     tile is mostly padding (a 12 MP photo: 12 tiles of 1152x1120 instead of
-    12 of 1184x1184 half empty at the edges; 4.8 -> 4.1 s)."""
+    12 of 1184x1184 with padded edge tiles; 4.8 -> 4.1 s)."""
     count = max(1, math.ceil((length - OVERLAP) / TILE))
     size = min(length, math.ceil((length + (count - 1) * OVERLAP) / count / 32) * 32)
     if count == 1:
