@@ -9,8 +9,10 @@ megapixel on this machine. Coverage is what matters for anonymisation; the
 area ratio shows that it is not bought by blanking whole photos.
 
 The same faces at other sizes (`--scales N`): N eval photos upscaled to
-12 MP (close-ups: faces of several hundred to 2000 px) and N/5 12 MP
-canvases with eval photos pasted small (faces of 10-48 px). Then the whole
+12 MP (close-ups: faces of several hundred to 2000 px), N/5 12 MP
+canvases with eval photos pasted small (faces of 10-48 px), and 3N 1024x768
+pictures with faces of 10-30 px, read with and without the 2x pass (the
+baseline, in the same run). Then the whole
 pipeline per 12 MP photo beside deface and presidio-image-redactor
 (`--pipeline N`).
 """
@@ -30,6 +32,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import redactors.images.faces as faces_module  # noqa: E402
 from redactors.images.anonymise import face_mask  # noqa: E402
 from redactors.images.faces import CenterFace  # noqa: E402
 
@@ -167,6 +170,14 @@ def small_face_composites(items, count: int, seed: int = 1, face_px=(10, 48)):
         yield canvas, boxes
 
 
+def small_face_web_pictures(items, count: int, seed: int = 11):
+    """1024x768 pictures (the top-left corner of composites like the above)
+    with eval faces of 10-30 px: web or chat photos of a crowd, small enough
+    to be read at 2x too."""
+    for canvas, boxes in small_face_composites(items, count, seed=seed, face_px=(10, 30)):
+        yield canvas[:768, :1024].copy(), [b for b in boxes if b[2] <= 1024 and b[3] <= 768]
+
+
 def photo_scales(detector, eval_dir: Path, count: int, enlarge: float, ellipse: bool) -> None:
     """Coverage when the same faces come at other pixel sizes than in the
     eval sets: close-ups at 12 MP (large faces) and small faces pasted into
@@ -180,6 +191,17 @@ def photo_scales(detector, eval_dir: Path, count: int, enlarge: float, ellipse: 
         r = evaluate(detector, list(items), enlarge, ellipse)
         print(f"{name:24} {r['faces']:6d} {r['area_covered']:9.3f} {r['faces_90']:7.3f} "
               f"{r['redacted_over_faces']:9.2f} {r['ms_per_mp'] * 12.19 / 1000:8.2f}")
+    pictures = list(small_face_web_pictures(both, 3 * count))
+    print(f"\n{'1024x768 pictures':24} {'faces':>6} {'area cov':>9} {'>=90%':>7} {'':>9} {'s/pic':>8}")
+    for name, upsample in (("read at 1x and 2x", True), ("read at 1x only", False)):
+        saved = faces_module.UPSAMPLE_MAX_PIXELS
+        faces_module.UPSAMPLE_MAX_PIXELS = saved if upsample else 0
+        try:
+            r = evaluate(detector, pictures, enlarge, ellipse)
+        finally:
+            faces_module.UPSAMPLE_MAX_PIXELS = saved
+        print(f"{name:24} {r['faces']:6d} {r['area_covered']:9.3f} {r['faces_90']:7.3f} "
+              f"{'':>9} {r['ms_per_mp'] * 0.786 / 1000:8.2f}")
 
 
 def twelve_megapixel_photos(folder: Path, count: int, work: Path) -> list[Path]:

@@ -261,3 +261,23 @@ def test_a_small_face_is_covered_with_a_margin_of_pixels_not_only_a_factor():
     assert mask[45 - MIN_MARGIN_PX + 1, 50] and mask[55 + MIN_MARGIN_PX - 2, 50]
     large = face_mask((400, 400), [FaceBox(100, 100, 300, 300, 0.9)])
     assert large[200, 100 - 49] and not large[200, 100 - 52]  # 1.5x rules for large faces
+
+
+def test_tiny_faces_in_a_small_picture_are_found_by_reading_it_at_twice_its_size():
+    """A web-size picture (1000x750) with eight heads whose faces are 6-9 px
+    wide: read at native size only, CenterFace found one of them; every
+    picture up to 2 MP is also read at 2x, and all are covered."""
+    from redactors.images.anonymise import face_mask
+
+    face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    head = face[20:230, 140:320]  # the face on the original: x 181-270, y 58-178
+    canvas = np.full((750, 1000, 3), 120, np.uint8)
+    boxes = []
+    for i, face_width in enumerate([6, 7, 7, 8, 8, 8, 9, 9]):
+        s = face_width / 89
+        x, y = 40 + i * 120, 300
+        canvas[y:y + round(210 * s), x:x + round(180 * s)] = cv2.resize(
+            head, (round(180 * s), round(210 * s)), interpolation=cv2.INTER_AREA)
+        boxes.append((int(x + 41 * s), int(y + 38 * s), int(x + 130 * s) + 1, int(y + 158 * s) + 1))
+    mask = face_mask(canvas.shape[:2], CenterFace(threshold=0.2).detect(canvas))
+    assert [round(float(mask[y0:y1, x0:x1].mean()), 2) for x0, y0, x1, y1 in boxes] == [1.0] * 8

@@ -20,6 +20,10 @@ when large, so small faces survive), then each level a quarter of the one
 above, down to a level where a face filling the whole photo is within the
 reliable size. Neighbouring levels overlap in what they find (a face of
 about 100-200 px is found at both), so no face size falls between them.
+Pictures of up to 2 MP (web and chat photos, where a crowd's faces are 10-20
+px) are also read at twice their size for faces under 48 px: on eval faces
+pasted at 10-30 px into 1024x768 pictures, faces >= 90% covered went from
+0.79 to 0.95, at five times the time, which only small pictures can afford.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ SMALLEST_LEVEL = 160  # ...and never read a level smaller than this
 COARSE_MIN = 24      # px: smaller finds at a coarse level are left to the finer one
 SMALL_PASS = 224     # levels up to this size (the last ones) share one input size
 MAX_NETS = 8         # Nets kept (one per input size, see the OpenCV bug)
+UPSAMPLE_MAX_PIXELS = 2_000_000  # pictures up to this size are also read at 2x...
+UPSAMPLED_MAX_FACE = 48          # ...for faces smaller than this (px, original)
 NMS_IOU = 0.3
 
 
@@ -96,6 +102,10 @@ class CenterFace:
         """Faces in a BGR image, in its pixel coordinates."""
         height, width = bgr.shape[:2]
         boxes: list[FaceBox] = []
+        if width * height <= UPSAMPLE_MAX_PIXELS:
+            double = cv2.resize(bgr, (width * 2, height * 2), interpolation=cv2.INTER_CUBIC)
+            boxes += [b for b in self._read_level(double, 0.5)
+                      if max(b.x1 - b.x0, b.y1 - b.y0) < UPSAMPLED_MAX_FACE]
         for scale in pyramid_scales(width, height):
             if scale == 1.0:
                 boxes += self._read_level(bgr, 1.0)
