@@ -180,8 +180,9 @@ def small_face_web_pictures(items, count: int, seed: int = 11):
 
 def photo_scales(detector, eval_dir: Path, count: int, enlarge: float, ellipse: bool) -> None:
     """Coverage when the same faces come at other pixel sizes than in the
-    eval sets: close-ups at 12 MP (large faces) and small faces pasted into
-    12 MP canvases. The redacted share over face area is not meaningful for
+    eval sets: close-ups at 12 MP (large faces), small faces pasted into
+    12 MP canvases, and into 1024x768 pictures read with and without the 2x
+    pass. The redacted share over face area is not meaningful for
     the composites (their background photo's own large faces are not
     annotated)."""
     both = list(dlib_sets(eval_dir / "dlib")) + list(facemask_set(eval_dir / "facemask"))
