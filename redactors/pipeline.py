@@ -22,7 +22,7 @@ from .errors import EmptyInput, InputRejected, RefusedInput, TooLarge, Unsupport
 from .formats import RedactionContext, handler_for, supported_extensions
 from .inbox import Candidate, read_regular_file
 from .manifest import FileRecord, finding_entry, read_latest
-from .publish import OutputLayout, publish_outcome
+from .publish import OutputLayout, publish_outcome, remove_other_outcomes
 from .secret import ValueHasher, load_or_create_secret
 
 _DETECTORS: dict[str, TextDetector] = {}
@@ -153,24 +153,27 @@ class Pipeline:
             dest = publish_outcome(self.layout, rel, "failed", text.encode("utf-8"))
             record.notes.append(f"reason written to {dest.relative_to(self.layout.root).as_posix()}")
             return record
-        published_as = rel.with_suffix(outcome.output_suffix) if outcome.output_suffix else rel
-        dest = publish_outcome(self.layout, rel, record.status, outcome.data, published_as)
+        dest = publish_outcome(self.layout, rel, record.status, outcome.data, _published_as(rel, outcome))
         record.output = dest.relative_to(self.layout.root).as_posix()
         return record
 
     def published_copy_matches(self, rel: PurePosixPath, outcome: Outcome) -> Path | None:
         """The file already published for `rel` when it is exactly this
-        outcome's output (a claim redone after a crash publishes nothing twice)."""
+        outcome's output (a claim redone after a crash publishes nothing
+        twice). A crash may have come between publishing it and removing
+        what earlier runs left under another status (an older copy still in
+        redacted/ beside one now in review/): that clean-up is finished here."""
         if outcome.record.status == "failed" or outcome.data is None:
             return None
-        published_as = rel.with_suffix(outcome.output_suffix) if outcome.output_suffix else rel
+        published_as = _published_as(rel, outcome)
         dest = self.layout.destinations(rel, published_as)[outcome.record.status]
         try:
-            if hashlib.sha256(dest.read_bytes()).hexdigest() == outcome.record.output_sha256:
-                return dest
+            if hashlib.sha256(dest.read_bytes()).hexdigest() != outcome.record.output_sha256:
+                return None
         except OSError:
             return None
-        return None
+        remove_other_outcomes(self.layout, rel, outcome.record.status, published_as)
+        return dest
 
     def _unchanged(self, candidate: Candidate, input_sha256: str) -> FileRecord | None:
         """Same content, same policy, same tool, and its verified copy still in
@@ -197,6 +200,11 @@ class Pipeline:
             output=before["output"],
             findings=before["findings"],
         )
+
+
+def _published_as(rel: PurePosixPath, outcome: Outcome) -> PurePosixPath:
+    """The output's name: an .odt is published as .docx."""
+    return rel.with_suffix(outcome.output_suffix) if outcome.output_suffix else rel
 
 
 def failed_outcome(record: FileRecord, code: str, reason: str) -> Outcome:

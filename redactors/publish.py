@@ -100,14 +100,19 @@ def publish_outcome(layout: OutputLayout, rel: PurePosixPath, status: str, data:
     same input under another status (a file that failed yesterday and is
     redacted today must not stay in failed/, and a copy that now needs review
     must not stay published)."""
-    targets = layout.destinations(rel, published_as)
-    dest = targets[status]
+    dest = layout.destinations(rel, published_as)[status]
     atomic_write(dest, data, layout.work)
-    for other, path in targets.items():
+    remove_other_outcomes(layout, rel, status, published_as)
+    return dest
+
+
+def remove_other_outcomes(layout: OutputLayout, rel: PurePosixPath, status: str,
+                          published_as: PurePosixPath | None = None) -> None:
+    """Remove what earlier runs left for input `rel` under another status."""
+    for other, path in layout.destinations(rel, published_as).items():
         if other != status and path.exists():
             path.unlink()
             fsync_dir(path.parent)
-    return dest
 
 
 def fsync_dir(folder: Path) -> None:

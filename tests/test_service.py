@@ -278,8 +278,14 @@ def test_crash_between_publish_and_archive_publishes_once(service, monkeypatch):
     claims = [p for p in (service.inbox / CLAIMS_DIRNAME).iterdir()]
     assert len(claims) == 1
     abandon(claims[0], pid=dead_pid())  # as if that process had died
+    # ... and as if it died before removing a copy an earlier run had left
+    # under another status: the redo finishes that clean-up.
+    stale = service.out / "review" / "report.pdf"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"an older outcome")
 
     summary = service.drainer.drain(cached)
+    assert not stale.exists()
 
     assert summary.recovered == ["report.pdf"]
     assert [(r.input, r.status, r.reason_code) for r in summary.records] == [("report.pdf", "skipped", "unchanged")]
