@@ -2,24 +2,22 @@
 or bytes of an output? Each format handler extracts what it can from its own
 output and asks these.
 
-Each value is first looked for as a plain substring (fast, in C); only where
-it occurs is the exact whole-word pattern run. A document's cost grows with
-its size times the number of distinct values, with a small constant.
+All values are searched at once (one automaton per set of values, see
+detect/matcher.py): a document's cost grows with its size, not with its size
+times the number of values.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 
-from .detect.propagate import normalise, value_pattern
+from .detect.matcher import Blanker, BytesMatcher, TextMatcher
+from .detect.propagate import normalise
 
 # Values shorter than this are not searched in raw bytes: "RA" or "12" occur
 # by chance in any binary stream. They are still searched in extracted text.
 MIN_RAW_LENGTH = 4
-
-_WORD_BYTE = rb"[A-Za-z0-9\x80-\xff]"
 
 
 def leaks_in_text(
@@ -29,18 +27,16 @@ def leaks_in_text(
     words (case and spacing ignored). Text the redaction itself put there
     (labels such as [NOMOR ID]) is ignored: a finding "Nomor" must not be
     matched inside the label that replaced it."""
-    wanted = {normalise(v) for v in values if v.strip()}
-    if not wanted:
+    values = [v for v in values if v.strip()]
+    matcher = _text_matcher(frozenset(normalise(v) for v in values), capitalised_only(values))
+    if not matcher:
         return []
-    own = _own_text_pattern(tuple(sorted(set(inserted))), text=True)
+    own = _blanker(frozenset(inserted))
     problems = []
     for where, text in texts:
-        if own is not None:
-            text = own.sub(" ", text)
-        folded = text.casefold()
-        for value in wanted:
-            if _longest_part(value) in folded and value_pattern(value).search(text):
-                problems.append(f"a redacted {describe(value)} is still present in {where}")
+        text = own.text(text)
+        for key in sorted(matcher.keys_in(text)):
+            problems.append(f"a redacted {describe(key)} is still present in {where}")
     return problems
 
 
@@ -51,50 +47,44 @@ def leaks_in_bytes(
     whole word in a common encoding (UTF-8/Latin-1, UTF-16 big or little
     endian): "Tempat" must not match inside "setempat". Labels the redaction
     inserted are ignored, as in leaks_in_text."""
-    wanted = {normalise(v) for v in values if len(normalise(v)) >= MIN_RAW_LENGTH}
-    if not wanted:
+    values = [v for v in values if len(normalise(v)) >= MIN_RAW_LENGTH]
+    matcher = _bytes_matcher(frozenset(normalise(v) for v in values), capitalised_only(values))
+    if not matcher.keys:
         return []
-    own = _own_text_pattern(tuple(sorted(set(inserted))), text=False)
+    own = _blanker(frozenset(inserted))
     problems = []
     for where, blob in blobs:
-        if own is not None:
-            blob = own.sub(b" ", blob)
-        lowered = blob.lower()
-        for value in wanted:
-            for needle, pattern in _byte_needles(value):
-                if needle in lowered and pattern.search(blob):
-                    problems.append(f"a redacted {describe(value)} is still present in {where}")
-                    break
+        blob = own.bytes(blob)
+        for key in sorted(matcher.keys_in(blob)):
+            problems.append(f"a redacted {describe(key)} is still present in {where}")
     return problems
 
 
-def _longest_part(value: str) -> str:
-    return max(value.split(" "), key=len)
+def capitalised_only(values: list[str]) -> frozenset[str]:
+    """One-word values that were only ever removed where written with a
+    capital: parts of a name ("The" of "The Swie King", "Putri"). Redaction
+    takes such a part only where it is written as a name (detect/document.py),
+    so the word "the" or "putri" left in the output is no leak."""
+    capital = {normalise(v) for v in values if " " not in v.strip() and v.strip()[:1].isupper()}
+    other = {normalise(v) for v in values if not v.strip()[:1].isupper()}
+    return frozenset(capital - other)
 
 
-@functools.lru_cache(maxsize=4096)
-def _byte_needles(value: str) -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
-    """(lower-cased needle, exact pattern) per encoding of `value`."""
-    out = []
-    for encoding in ("utf-8", "latin-1"):
-        encoded = value.encode(encoding, "ignore")
-        if encoded and all(encoded != n for n, _ in out):
-            pattern = rb"(?<!" + _WORD_BYTE + rb")" + re.escape(encoded) + rb"(?!" + _WORD_BYTE + rb")"
-            out.append((encoded.lower(), re.compile(pattern, re.IGNORECASE)))
-    be, le = value.encode("utf-16-be"), value.encode("utf-16-le")
-    out.append((be.lower(), re.compile(rb"(?<!\x00[A-Za-z0-9])" + re.escape(be) + rb"(?!\x00[A-Za-z0-9])", re.IGNORECASE)))
-    out.append((le.lower(), re.compile(rb"(?<![A-Za-z0-9]\x00)" + re.escape(le) + rb"(?![A-Za-z0-9]\x00)", re.IGNORECASE)))
-    return tuple(out)
+# A few matchers are kept: one document's verification asks with the same
+# values for its text, its bytes and each of its pictures.
+@functools.lru_cache(maxsize=8)
+def _text_matcher(keys: frozenset[str], capitals: frozenset[str]) -> TextMatcher:
+    return TextMatcher(keys, capitals)
 
 
-@functools.lru_cache(maxsize=64)
-def _own_text_pattern(labels: tuple[str, ...], text: bool):
-    labels = tuple(sorted((label for label in labels if label), key=len, reverse=True))
-    if not labels:
-        return None
-    if text:
-        return re.compile("|".join(re.escape(label) for label in labels), re.IGNORECASE)
-    return re.compile(b"|".join(re.escape(label.encode("utf-8")) for label in labels), re.IGNORECASE)
+@functools.lru_cache(maxsize=8)
+def _bytes_matcher(keys: frozenset[str], capitals: frozenset[str]) -> BytesMatcher:
+    return BytesMatcher(keys, capitals)
+
+
+@functools.lru_cache(maxsize=8)
+def _blanker(labels: frozenset[str]) -> Blanker:
+    return Blanker(labels)
 
 
 def describe(value: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..model import TextSpan
 from .base import TextDetector
+from .matcher import TextMatcher
 from .propagate import normalise
 
 NAME_TYPES = {"PERSON"}
@@ -54,32 +55,28 @@ def known_values(found: Iterable[tuple[str, str]]) -> dict[str, Known]:
     return known
 
 
-def mention_pattern(known: dict[str, Known]) -> re.Pattern[str] | None:
-    """One pattern for all known values (longest first), so that a document
-    costs one scan per unit, not one per value and unit."""
-    if not known:
-        return None
-    bodies = [r"\s+".join(re.escape(p) for p in key.split(" ")) for key in sorted(known, key=len, reverse=True)]
-    return re.compile(rf"(?<!\w)(?:{'|'.join(bodies)})(?!\w)", re.IGNORECASE)
+def mention_matcher(known: dict[str, Known]) -> TextMatcher | None:
+    """One automaton for all known values, so that a document costs one scan
+    per unit, not one per value and unit (a long file has thousands)."""
+    return TextMatcher(known) if known else None
 
 
 def mentions(text: str, known: dict[str, Known], already: Sequence[TextSpan],
-             pattern: re.Pattern[str] | None = None) -> list[TextSpan]:
+             matcher: TextMatcher | None = None) -> list[TextSpan]:
     """Spans for every mention of a known value not covered by `already`."""
-    pattern = pattern if pattern is not None else mention_pattern(known)
-    if pattern is None:
+    matcher = matcher if matcher is not None else mention_matcher(known)
+    if matcher is None:
         return []
     covered = [(s.start, s.end) for s in already]
     found: list[TextSpan] = []
-    for match in pattern.finditer(text):
-        start, end = match.start(), match.end()
-        item = known.get(normalise(match.group(0)))
+    for match in matcher.matches(text):
+        start, end = match.start, match.end
+        item = known.get(match.key)
         if item is None or (item.is_part and not text[start].isupper()):
             continue
         if any(a <= start and end <= b for a, b in covered):
             continue
         found.append(TextSpan(start, end, item.entity_type, 1.0, "DocumentConsistency"))
-        covered.append((start, end))
     return found
 
 
@@ -93,8 +90,8 @@ def detect_units(
     for text, spans in zip(units, detected):
         pairs += [(text[s.start:s.end], s.entity_type) for s in spans]
     known = known_values(pairs)
-    pattern = mention_pattern(known)
+    matcher = mention_matcher(known)
     result = []
     for text, spans in zip(units, detected):
-        result.append(sorted(spans + mentions(text, known, spans, pattern), key=lambda s: (s.start, s.end)))
+        result.append(sorted(spans + mentions(text, known, spans, matcher), key=lambda s: (s.start, s.end)))
     return result, known
