@@ -30,6 +30,9 @@ class Case:
     # How to read the published file: "text" (pdftotext), "ocr" (Tesseract
     # on the rendered pages or the photo), or both.
     read_with: tuple[str, ...] = ("text",)
+    # Words that must still be readable in the output (labels of a form, the
+    # text of a clean picture): redaction is not a blank page.
+    kept: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -202,3 +205,177 @@ def still_readable(value: str, views: list[str]) -> bool:
 
 def tools_available() -> bool:
     return all(shutil.which(tool) for tool in ("soffice", "pdftotext", "pdftoppm", "tesseract"))
+
+
+# ---- pictures ---------------------------------------------------------------------
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def _font(size: int, bold: bool = False):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(FONT_BOLD if bold else FONT, size)
+
+
+@dataclass
+class Card:
+    image: object  # PIL.Image
+    identifying: list[str]  # values that must be gone
+    labels: list[str]  # labels that must stay
+
+
+def ktp_card(gen: Generator, rng: random.Random):
+    """A KTP-like card: every field with its label, as on the real card."""
+    from PIL import Image, ImageDraw
+
+    name = gen.person().upper()
+    nik = gen.nik()
+    street = f"JL. {rng.choice(['CEMPAKA', 'MELATI', 'KENANGA', 'ANGGREK'])} {rng.choice(['WANGI', 'RAYA', 'INDAH'])} NO. {rng.randint(2, 99)}"
+    rtrw = f"{rng.randint(1, 20):03d}/{rng.randint(1, 15):03d}"
+    village = rng.choice(["CIBEUNYING", "SUKAMULYA", "KARANGANYAR", "PASIRKALIKI", "MEKARWANGI"])
+    district = rng.choice(["CIMENYAN", "CIDADAP", "SUKASARI", "BOJONGLOA", "ANTAPANI"])
+    birth = f"{rng.choice(['BANDUNG', 'GARUT', 'CIAMIS', 'SUMEDANG'])}, {rng.randint(1, 28):02d}-{rng.randint(1, 12):02d}-{rng.randint(1960, 2004)}"
+    rows = [("NIK", nik), ("Nama", name), ("Tempat/Tgl Lahir", birth), ("Jenis Kelamin", "PEREMPUAN"),
+            ("Alamat", street), ("RT/RW", rtrw), ("Kel/Desa", village), ("Kecamatan", district),
+            ("Agama", "ISLAM"), ("Pekerjaan", "WIRASWASTA")]
+    image = Image.new("RGB", (1000, 640), (200, 225, 245))
+    draw = ImageDraw.Draw(image)
+    draw.text((300, 20), "PROVINSI JAWA BARAT", font=_font(30, True), fill=(0, 0, 0))
+    draw.text((310, 60), "KABUPATEN BANDUNG", font=_font(30, True), fill=(0, 0, 0))
+    for i, (label, value) in enumerate(rows):
+        y = 112 + i * 46
+        draw.text((30, y), label, font=_font(26), fill=(0, 0, 0))
+        draw.text((262, y), ":", font=_font(26), fill=(0, 0, 0))
+        draw.text((282, y), value, font=_font(26), fill=(0, 0, 0))
+    identifying = [nik, name, birth.split(", ")[1], street, rtrw, village, district]
+    return Card(image, identifying, ["Alamat", "Kecamatan", "Pekerjaan"])
+
+
+def _card_case(name: str, data: bytes, leak_class: str, card: Card) -> Case:
+    return Case(name, data, leak_class, card.identifying, ("ocr",), card.labels)
+
+
+def _jpeg(image) -> bytes:
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _picture_pdf(picture: bytes, width: float, height: float, rotate: int = 0) -> bytes:
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=width, height=height)
+    page.insert_image(page.rect, stream=picture)
+    if rotate:
+        page.set_rotation(rotate)
+    return doc.tobytes(garbage=3, deflate=True)
+
+
+def turned_scans(seed: int) -> list[Case]:
+    """Leak class 3: KTPs scanned or photographed on their side, with no
+    /Rotate and no EXIF orientation to say so; and a scan shown upright
+    through /Rotate, which must come out upright and whole."""
+    gen, rng = Generator(seed), random.Random(seed)
+    cases = []
+    card = ktp_card(gen, rng)
+    sideways = card.image.rotate(-90, expand=True)  # clockwise: stored on its side
+    cases.append(_card_case(f"scan_miring_{seed}.pdf",
+                            _picture_pdf(_png(sideways), sideways.width * 0.72, sideways.height * 0.72), "turned", card))
+    card = ktp_card(gen, rng)
+    cases.append(_card_case(f"foto_ktp_terbalik_{seed}.jpg", _jpeg(card.image.rotate(180)), "turned", card))
+    card = ktp_card(gen, rng)
+    stored = card.image.rotate(90, expand=True)
+    # Stored turned anticlockwise, shown upright by /Rotate 90 (clockwise).
+    cases.append(_card_case(f"scan_rotate_{seed}.pdf",
+                            _picture_pdf(_png(stored), stored.width * 0.72, stored.height * 0.72, 90), "turned", card))
+    return cases
+
+
+def id_card_photos(seed: int) -> list[Case]:
+    """Leak class 5: a photographed KTP keeps its address, RT/RW, village,
+    district and date of birth unless every field value goes."""
+    gen, rng = Generator(seed + 1), random.Random(seed + 1)
+    card = ktp_card(gen, rng)
+    return [_card_case(f"ktp_{seed}.jpg", _jpeg(card.image), "id_card", card)]
+
+
+def hidden_picture_text(seed: int) -> list[Case]:
+    """Leak class 4: text whose shape lives only in the alpha channel of a
+    transparent PNG (a stamp), a 16-bit grey scan, white text on a coloured
+    chat header."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    gen = Generator(seed + 2)
+    cases = []
+    name, nik = gen.person(), gen.nik()
+    shape = Image.new("L", (900, 200), 0)
+    draw = ImageDraw.Draw(shape)
+    draw.text((20, 30), f"Nama: {name}", font=_font(40), fill=255)
+    draw.text((20, 110), f"NIK {nik}", font=_font(40), fill=255)
+    stamp = Image.merge("RGBA", [Image.new("L", shape.size, 0)] * 3 + [shape])  # black everywhere; alpha is the text
+    cases.append(Case(f"stempel_{seed}.png", _png(stamp), "hidden_picture_text", [name, nik], ("ocr",)))
+
+    name2, phone = gen.person(), f"0812-{random.Random(seed).randint(1000, 9999)}-{random.Random(seed + 9).randint(1000, 9999)}"
+    grey = Image.new("L", (900, 200), 235)
+    draw = ImageDraw.Draw(grey)
+    draw.text((20, 30), f"Nama: {name2}", font=_font(40), fill=15)
+    draw.text((20, 110), f"Telepon {phone}", font=_font(40), fill=15)
+    deep = Image.fromarray(np.asarray(grey).astype(np.uint16) * 257)  # 16-bit grey
+    cases.append(Case(f"pindaian_16bit_{seed}.png", _png(deep), "hidden_picture_text", [name2, phone], ("ocr",)))
+
+    name3 = gen.person()
+    chat = Image.new("RGB", (720, 300), (240, 240, 240))
+    draw = ImageDraw.Draw(chat)
+    draw.rectangle((0, 0, 720, 90), fill=(7, 94, 84))  # a chat app's header bar
+    draw.text((90, 22), name3, font=_font(34, True), fill=(255, 255, 255))
+    draw.text((30, 140), "Baik bu, besok saya datang ke kantor.", font=_font(26), fill=(20, 20, 20))
+    cases.append(Case(f"tangkapan_chat_{seed}.png", _png(chat), "hidden_picture_text", [name3], ("ocr",)))
+
+    notice = Image.new("RGBA", (900, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(notice)
+    draw.text((20, 60), "Jadwal posyandu: Sabtu pagi", font=_font(40), fill=(20, 20, 120, 255))
+    cases.append(Case(f"pengumuman_transparan_{seed}.png", _png(notice), "hidden_picture_text", [], ("ocr",),
+                      ["posyandu", "Sabtu"]))
+    return cases
+
+
+def ocr_views_of(path: Path, workdir: Path) -> list[str]:
+    """Tesseract (with its own orientation detection) on a published picture
+    or on every page of a published PDF rendered by poppler; a transparent
+    picture is read flattened onto white and onto black."""
+    from PIL import Image
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".pdf":
+        subprocess.run(["pdftoppm", "-r", "200", "-png", str(path), str(workdir / "page")], check=True)
+        pages = sorted(workdir.glob("page*.png"))
+    else:
+        image = Image.open(path)
+        pages = []
+        backgrounds = [(255, 255, 255)] + ([(0, 0, 0)] if image.mode in ("RGBA", "LA", "P") else [])
+        for i, background in enumerate(backgrounds):
+            flat = Image.new("RGB", image.size, background)
+            flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").split()[3])
+            flat.save(workdir / f"view{i}.png")
+            pages.append(workdir / f"view{i}.png")
+    # Tesseract's own orientation detection does not turn a page upside
+    # down when unsure, so every page is read in all four orientations.
+    views = []
+    for page in pages:
+        image = Image.open(page)
+        for turn in (0, 90, 180, 270):
+            turned = workdir / f"{page.stem}-{turn}.png"
+            image.rotate(turn, expand=True).save(turned)
+            views.append(subprocess.run(["tesseract", str(turned), "stdout", "-l", "ind+eng", "--psm", "11"],
+                                        capture_output=True).stdout.decode())
+    return views

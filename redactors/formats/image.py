@@ -12,7 +12,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..config import ImageSettings
 from ..errors import CorruptInput, TooLarge
-from ..images.pipeline import pixel_problems, redact_pixels
+from ..images.anonymise import fill, pixelate
+from ..images.pipeline import pixel_mask, pixel_problems, redact_pixels
 from ..model import RedactionResult
 from .base import FormatHandler, RedactionContext
 
@@ -39,16 +40,25 @@ class ImageHandler(FormatHandler):
         image, fmt = _open(data)
         icc = image.info.get("icc_profile")
         image = ImageOps.exif_transpose(image)
-        has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
-        rgb = image.convert("RGBA" if has_alpha else "RGB")
-        pixels = np.asarray(rgb)
-        bgr = np.ascontiguousarray(pixels[:, :, 2::-1])
-        redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images)
-        out_rgb = redacted[:, :, ::-1]
-        if has_alpha:
-            out_rgb = np.dstack([out_rgb, pixels[:, :, 3]])
-        output = _encode(Image.fromarray(np.ascontiguousarray(out_rgb)), fmt, icc)
+        rgb, alpha = pixels_of(image)
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        if alpha is None:
+            redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images)
+            out = Image.fromarray(np.ascontiguousarray(redacted[:, :, ::-1]))
+        else:
+            on_white, on_black = flattened(bgr, alpha)
+            mask, findings, _ = pixel_mask(on_white, ctx.detector, ctx.config.images, ocr_views=(on_black,))
+            covered = mask.astype(bool)
+            policy = ctx.config.images
+            redacted = pixelate(on_white, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
+            alpha = alpha.copy()
+            alpha[covered] = 255  # a cover must be seen, whatever the transparency was
+            redacted[alpha == 0] = 0  # colour hidden under full transparency goes too
+            out = Image.fromarray(np.ascontiguousarray(np.dstack([redacted[:, :, ::-1], alpha])), "RGBA")
+        output = _encode(out, fmt, icc)
         notes = ["EXIF orientation applied; EXIF, GPS, XMP, IPTC, comments and thumbnails removed"]
+        if alpha is not None:
+            notes.append("transparent picture read flattened onto white and onto black; hidden colour removed")
         return RedactionResult(output=output, findings=findings, pages=1, notes=notes)
 
     def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
@@ -63,9 +73,42 @@ class ImageHandler(FormatHandler):
         left = [k for k in METADATA_KEYS if k in image.info]
         if left:
             problems.append(f"metadata remains: {left}")
-        bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+        rgb, alpha = pixels_of(image)
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         policy = ctx.config.images if ctx else ImageSettings()
-        return problems + pixel_problems(bgr, sensitive_values, inserted, policy, "the image")
+        if alpha is None:
+            return problems + pixel_problems(bgr, sensitive_values, inserted, policy, "the image")
+        on_white, on_black = flattened(bgr, alpha)
+        if np.any(bgr[alpha == 0]):
+            problems.append("colour remains under fully transparent pixels")
+        return problems + pixel_problems(on_white, sensitive_values, inserted, policy, "the image", (on_black,))
+
+
+def pixels_of(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """(RGB uint8 pixels, alpha or None), whatever the pixel format: 16-bit
+    and 32-bit grey are scaled down (a plain convert clips them to white),
+    palettes and grey with transparency keep their alpha."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") or values.max() > 255 else 255.0
+        grey = np.clip(values / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(np.dstack([grey] * 3)), None
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info) \
+        or (image.mode in ("L", "RGB") and "transparency" in image.info)
+    if has_alpha:
+        rgba = np.asarray(image.convert("RGBA"))
+        return np.ascontiguousarray(rgba[:, :, :3]), np.ascontiguousarray(rgba[:, :, 3])
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"))), None
+
+
+def flattened(bgr: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The picture composed onto white and onto black: text whose shape is
+    only in the alpha channel shows on one of them."""
+    a = alpha.astype(np.float32)[:, :, None] / 255.0
+    colour = bgr.astype(np.float32)
+    on_white = np.clip(colour * a + 255.0 * (1 - a) + 0.5, 0, 255).astype(np.uint8)
+    on_black = np.clip(colour * a + 0.5, 0, 255).astype(np.uint8)
+    return on_white, on_black
 
 
 def _open(data: bytes) -> tuple[Image.Image, str]:

@@ -11,6 +11,7 @@ from ..detect.document import detect_units
 from ..model import Finding
 from .anonymise import MIN_MARGIN_PX, face_mask, fill, pixelate
 from .faces import CenterFace
+from .idcard import IDENTIFYING_FIELDS, card_fields
 from .ocr import OcrText, read_words
 
 _FACES: dict[float, CenterFace] = {}
@@ -24,10 +25,20 @@ def face_detector(threshold: float) -> CenterFace:
 
 
 def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings,
-                  where: str = "image") -> tuple[np.ndarray, list[Finding], str]:
+                  where: str = "image", ocr_views: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[Finding], str]:
     """(redacted image, findings, recognised text). Faces are covered first;
     text is read from the original (a face fill must not hide a name tag from
-    OCR), then every word of a finding is filled."""
+    OCR), then every word of a finding is filled. `ocr_views` are other
+    renderings of the same pixels to read text from too (a transparent
+    picture flattened onto black as well as onto white)."""
+    mask, findings, text = pixel_mask(bgr, detector, policy, where, ocr_views)
+    out = pixelate(bgr, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
+    return out, findings, text
+
+
+def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings, where: str = "image",
+               ocr_views: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[Finding], str]:
+    """(mask of pixels to cover, findings, recognised text)."""
     height, width = bgr.shape[:2]
     findings: list[Finding] = []
     faces = face_detector(policy.face_threshold).detect(bgr) if policy.faces else []
@@ -36,29 +47,54 @@ def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings
         box = face.enlarged(policy.face_enlarge, width, height, MIN_MARGIN_PX)
         findings.append(Finding("FACE", "", face.score, "CenterFace", where, None,
                                 tuple(round(float(v), 1) for v in (box.x0, box.y0, box.x1, box.y1))))
-    text = ""
+    texts = []
     if policy.ocr:
-        ocr: OcrText = read_words(bgr)
-        text = ocr.text
-        spans_per_unit, _ = detect_units(detector, [ocr.text])
-        for span in spans_per_unit[0]:
-            boxes = ocr.boxes_for(span.start, span.end)
-            for x0, y0, x1, y1 in boxes:
-                pad = max(2, (y1 - y0) // 6)
-                mask[max(0, y0 - pad):min(height, y1 + pad), max(0, x0 - pad):min(width, x1 + pad)] = 1
-            if boxes:
-                union = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-                findings.append(Finding(span.entity_type, ocr.text[span.start:span.end], span.score, span.recognizer,
-                                        where, None, tuple(float(v) for v in union)))
-    out = pixelate(bgr, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
-    return out, findings, text
+        for view in (bgr,) + tuple(ocr_views):
+            ocr = read_words(view)
+            texts.append(ocr.text)
+            findings += _cover_text(ocr, detector, mask, where)
+    return mask, findings, "\n".join(texts)
+
+
+def _cover_text(ocr: OcrText, detector: TextDetector, mask: np.ndarray, where: str) -> list[Finding]:
+    """Fill the words of every finding in the OCR text, and every field
+    value of an identity card."""
+    height, width = mask.shape[:2]
+    findings = []
+
+    def cover(boxes) -> None:
+        for x0, y0, x1, y1 in boxes:
+            pad = max(2, (y1 - y0) // 6)
+            mask[max(0, y0 - pad):min(height, y1 + pad), max(0, x0 - pad):min(width, x1 + pad)] = 1
+
+    spans_per_unit, _ = detect_units(detector, [ocr.text])
+    for span in spans_per_unit[0]:
+        boxes = ocr.boxes_for(span.start, span.end)
+        cover(boxes)
+        if boxes:
+            findings.append(Finding(span.entity_type, ocr.text[span.start:span.end], span.score, span.recognizer,
+                                    where, None, _union(boxes)))
+    for field in card_fields(ocr):
+        boxes = [w.box for w in field.words]
+        cover(boxes)
+        # Fields that single a person out are verified by their value; the
+        # others (religion, occupation, sex) are common words that a report
+        # may use anywhere, so they are covered but not searched for again.
+        value = " ".join(ocr.text[w.start:w.end] for w in field.words) if field.label in IDENTIFYING_FIELDS else ""
+        findings.append(Finding("ID_CARD_FIELD", value, 1.0, f"IdCardField:{field.label}", where, None, _union(boxes)))
+    return findings
+
+
+def _union(boxes) -> tuple[float, float, float, float]:
+    return (float(min(b[0] for b in boxes)), float(min(b[1] for b in boxes)),
+            float(max(b[2] for b in boxes)), float(max(b[3] for b in boxes)))
 
 
 VERIFY_FACE_THRESHOLD = 0.5
 
 
 def pixel_problems(bgr: np.ndarray, values: set[str], inserted: set[str], policy: ImageSettings,
-                   where: str) -> list[str]:
+                   where: str, ocr_views: tuple[np.ndarray, ...] = ()) -> list[str]:
     """Verification of redacted pixels: no face left at a confident score, no
     redacted value readable by OCR."""
     from ..verify import leaks_in_text
@@ -69,5 +105,6 @@ def pixel_problems(bgr: np.ndarray, values: set[str], inserted: set[str], policy
         if faces:
             problems.append(f"{len(faces)} face(s) still detected in {where} with confidence >= {VERIFY_FACE_THRESHOLD}")
     if policy.ocr and values:
-        problems += leaks_in_text(values, [(f"the text read from {where}", read_words(bgr).text)], inserted)
+        texts = [(f"the text read from {where}", read_words(view).text) for view in (bgr,) + tuple(ocr_views)]
+        problems += leaks_in_text(values, texts, inserted)
     return problems

@@ -82,12 +82,7 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
             bgr = to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False))
             redacted, found, _ = redact_pixels(bgr, detector, policy)
             findings += [_on_page(f, number, 1 / zoom) for f in found]
-            rect = page.rect
-            page.add_redact_annot(rect)
-            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_REMOVE,
-                                  graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED,
-                                  text=pymupdf.PDF_REDACT_TEXT_REMOVE)
-            page.insert_image(rect, stream=png(redacted))
+            _replace_with_picture(page, png(redacted))
             continue
         big = {info.get("xref", 0) for info in pictures}
         for info in page.get_image_info(xrefs=True):
@@ -105,6 +100,21 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
                 findings += [_on_page(f, number, None) for f in found]
             page.replace_image(xref, stream=_encoded_like(doc, xref, bgr))
     return findings, unchecked
+
+
+def _replace_with_picture(page: pymupdf.Page, picture: bytes) -> None:
+    """Everything on the page removed, and the page made of `picture`, which
+    was rendered as the page is shown: a page turned by /Rotate is written
+    back upright with rotation 0 and the shown size (inserting an upright
+    picture into a turned page would turn it again and cut it off)."""
+    shown = page.rect  # width and height as shown, rotation applied
+    page.set_rotation(0)
+    page.add_redact_annot(page.rect)
+    page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_REMOVE,
+                          graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED,
+                          text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+    page.set_mediabox(pymupdf.Rect(0, 0, shown.width, shown.height))
+    page.insert_image(page.rect, stream=picture)
 
 
 def _on_page(finding: Finding, page: int, scale: float | None) -> Finding:
