@@ -53,6 +53,14 @@ def test_bytes_matcher_every_encoding_and_word_boundaries():
     assert matcher.keys_in("caf\u00e9Aminah".encode()) == set()  # a UTF-8 letter before
 
 
+def test_a_number_inside_a_decimal_in_a_stream_is_not_the_value():
+    matcher = BytesMatcher(["502998", "0812-3456-7890"])
+    assert matcher.keys_in(b"q 149.54898 779.63406 10.502998 12.36 re B Q") == set()
+    assert matcher.keys_in(b"502998.25 0 Td") == set()
+    assert matcher.keys_in(b"(No. RM: 502998.) Tj") == {"502998"}
+    assert matcher.keys_in(b"(Telp.0812-3456-7890) Tj") == {"0812-3456-7890"}
+
+
 def test_blanker_removes_labels_whatever_their_number():
     labels = [f"Klien {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(500)]
     blanker = Blanker(labels)

@@ -115,6 +115,18 @@ def _word_byte(b: int) -> bool:
     return (48 <= b <= 57) or (65 <= b <= 90) or (97 <= b <= 122) or b >= 0x80
 
 
+def _is_digit(b: int) -> bool:
+    return 48 <= b <= 57
+
+
+def _inside_decimal(blob: bytes, start: int, end: int) -> bool:
+    """A number that is the fraction or the integer part of a decimal number
+    ("10.502998" in a content stream's coordinates) is not the value 502998."""
+    before = start >= 2 and blob[start - 1] in b".," and _is_digit(blob[start - 2]) and _is_digit(blob[start])
+    after = end + 2 < len(blob) and blob[end + 1] in b".," and _is_digit(blob[end + 2]) and _is_digit(blob[end])
+    return before or after
+
+
 def _ascii_alnum(b: int) -> bool:
     return (48 <= b <= 57) or (65 <= b <= 90) or (97 <= b <= 122)
 
@@ -156,6 +168,7 @@ class BytesMatcher:
                     continue
                 if kind == "8bit":
                     ok = (start == 0 or not _word_byte(blob[start - 1])) and (end + 1 >= size or not _word_byte(blob[end + 1]))
+                    ok = ok and not _inside_decimal(blob, start, end)
                 elif kind == "utf-16-be":  # a letter before is 00 xx, after is 00 xx
                     ok = (start < 2 or not (blob[start - 2] == 0 and _ascii_alnum(blob[start - 1]))) and \
                          (end + 2 >= size or not (blob[end + 1] == 0 and _ascii_alnum(blob[end + 2])))
