@@ -379,3 +379,106 @@ def ocr_views_of(path: Path, workdir: Path) -> list[str]:
             views.append(subprocess.run(["tesseract", str(turned), "stdout", "-l", "ind+eng", "--psm", "11"],
                                         capture_output=True).stdout.decode())
     return views
+
+
+def _stencil(page, text: str, rect, font_px: int = 36) -> None:
+    """A 1-bit image mask (stencil) drawing `text` at `rect`: how scanners and
+    signature tools place black-and-white pictures."""
+    import zlib
+
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    doc = page.parent
+    width, height = 16 * len(text) + 40, font_px + 40
+    picture = Image.new("1", (width, height), 1)
+    ImageDraw.Draw(picture).text((10, 15), text, font=_font(font_px), fill=0)
+    xref = doc.get_new_xref()
+    doc.update_object(xref, f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} "
+                            "/ImageMask true /BitsPerComponent 1 >>")
+    doc.update_stream(xref, zlib.compress(np.packbits(np.asarray(picture).astype(np.uint8), axis=1).tobytes()),
+                      compress=False)
+    doc.xref_set_key(xref, "Filter", "/FlateDecode")
+    resources = doc.xref_get_key(page.xref, "Resources")
+    name = f"Stencil{xref}"
+    if resources[0] == "xref":
+        doc.xref_set_key(int(resources[1].split()[0]), f"XObject/{name}", f"{xref} 0 R")
+    else:
+        doc.xref_set_key(page.xref, f"Resources/XObject/{name}", f"{xref} 0 R")
+    x0, y0, x1, y1 = rect
+    contents = page.get_contents()[0]
+    box = f"q 0 0 0 rg {x1 - x0} 0 0 {y1 - y0} {x0} {page.rect.height - y1} cm /{name} Do Q\n"
+    doc.update_stream(contents, doc.xref_stream(contents) + b"\n" + box.encode())
+
+
+def pdf_carriers(seed: int) -> list[Case]:
+    """Leak class 6: what a viewer hides but the file keeps. A layer switched
+    off, a page label, text placed above the page, marked-content
+    /ActualText, and a name drawn by a 1-bit stencil picture; and a stencil
+    with an ordinary word, which must be published."""
+    import pymupdf
+
+    gen = Generator(seed + 3)
+    cases = []
+
+    def report(title: str):
+        doc = pymupdf.open()
+        page = doc.new_page()
+        page.insert_text((72, 72), title, fontsize=14)
+        page.insert_text((72, 100), "Laporan kegiatan pendampingan bulan ini berjalan sesuai rencana.", fontsize=11)
+        return doc, page
+
+    name, nik = gen.person(), gen.nik()
+    doc, page = report("Laporan bulanan")
+    layer = doc.add_ocg("Catatan internal", on=False)
+    page.insert_text((72, 140), f"Catatan: klien {name}, NIK {nik}", fontsize=11, oc=layer)
+    cases.append(Case(f"lapisan_tersembunyi_{seed}.pdf", doc.tobytes(), "pdf_carriers", [name, nik], ("text", "raw")))
+
+    name = gen.person()
+    doc, page = report("Laporan bulanan")
+    doc.set_page_labels([{"startpage": 0, "prefix": f"{name} - ", "style": "D"}])
+    doc.set_metadata({})
+    cases.append(Case(f"label_halaman_{seed}.pdf", doc.tobytes(), "pdf_carriers", [name], ("text", "raw")))
+
+    name, phone = gen.person(), f"0813-{random.Random(seed).randint(1000, 9999)}-{random.Random(seed + 1).randint(1000, 9999)}"
+    doc, page = report("Laporan bulanan")
+    page.insert_text((72, -30), f"Kontak wali {name} {phone}", fontsize=11)  # above the visible page
+    cases.append(Case(f"teks_luar_halaman_{seed}.pdf", doc.tobytes(), "pdf_carriers", [name, phone], ("text", "raw")))
+
+    name = gen.person()
+    doc, page = report("Laporan bulanan")
+    contents = page.get_contents()[0]
+    marked = f"/Span <</ActualText ({name} \\(klien\\))>> BDC BT /F0 11 Tf 72 600 Td (Klien.) Tj ET EMC\n".encode()
+    doc.update_stream(contents, marked + doc.xref_stream(contents))
+    page.insert_font(fontname="F0", fontbuffer=pymupdf.Font("helv").buffer)
+    cases.append(Case(f"actualtext_{seed}.pdf", doc.tobytes(), "pdf_carriers", [name], ("text", "raw")))
+
+    name = gen.person()
+    doc, page = report("Surat pernyataan")
+    _stencil(page, f"Hormat kami, {name}", (72, 300, 420, 340))
+    cases.append(Case(f"stensil_nama_{seed}.pdf", doc.tobytes(), "pdf_carriers", [name], ("text", "ocr")))
+
+    doc, page = report("Surat pernyataan")
+    _stencil(page, "Mengetahui, Kepala Dinas Sosial", (72, 300, 460, 340))
+    cases.append(Case(f"stensil_bersih_{seed}.pdf", doc.tobytes(), "pdf_carriers", [], ("text", "ocr"), ["Mengetahui", "Kepala"]))
+    return cases
+
+
+def raw_views(data: bytes) -> list[str]:
+    """The file's bytes and every Flate stream inflated, as Latin-1 and as
+    UTF-16 text: what a byte search of the file finds."""
+    import zlib
+
+    blobs = [data]
+    start = 0
+    while (i := data.find(b"stream", start)) >= 0:
+        try:
+            blobs.append(zlib.decompressobj().decompress(data[i + 6:].lstrip(b"\r\n")))
+        except zlib.error:
+            pass
+        start = i + 6
+    views = []
+    for blob in blobs:
+        views.append(blob.decode("latin-1"))
+        views += [blob.decode(enc, "ignore") for enc in ("utf-16-be", "utf-16-le")]
+    return views

@@ -25,6 +25,7 @@ def corpus_run(tmp_path_factory, policy_file):
     work = tmp_path_factory.mktemp("adversarial")
     cases = adversarial.layout_split_reports(SEED, work / "build")
     cases += adversarial.turned_scans(SEED) + adversarial.id_card_photos(SEED) + adversarial.hidden_picture_text(SEED)
+    cases += adversarial.pdf_carriers(SEED)
     inbox = work / "inbox"
     inbox.mkdir()
     for case in cases:
@@ -50,6 +51,8 @@ def _problems(cases, out, records, work, leak_class):
         views = []
         if "text" in case.read_with:
             views += adversarial.pdf_text_views(published)
+        if "raw" in case.read_with:
+            views += adversarial.raw_views(published)
         if "ocr" in case.read_with:
             views += adversarial.ocr_views_of(out / record["output"], work / "ocr" / case.name)
         for value in case.planted:
@@ -91,3 +94,7 @@ def test_every_field_of_an_id_card_goes_and_its_labels_stay(corpus_run):
 
 def test_text_hidden_in_pictures_is_gone(corpus_run):
     assert _problems(*corpus_run, "hidden_picture_text") == []
+
+
+def test_what_a_viewer_hides_is_not_published(corpus_run):
+    assert _problems(*corpus_run, "pdf_carriers") == []

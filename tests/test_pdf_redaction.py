@@ -143,15 +143,23 @@ def test_invisible_text_is_removed(box_config):
     assert "Visible heading" in all_text(result.output)
 
 
-def test_text_outside_the_page_is_caught_by_verification(box_config):
+def test_text_outside_the_page_is_removed(box_config):
     doc = pymupdf.open()
     page = doc.new_page()
     page.insert_text((72, 100), "Contact john.doe@example.com", fontname="helv", fontsize=11)
-    page.insert_text((72, -40), "off the page: john.doe@example.com", fontname="helv", fontsize=11)
+    page.insert_text((72, -40), "off the page: bob.smith@example.com", fontname="helv", fontsize=11)
     handler, result = redact(doc.tobytes(), box_config)
-    problems = handler.verify(result.output, result.sensitive_values(), result.inserted)
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert not contains(raw_objects(result.output), "bob.smith@example.com")
+    assert "off the page" in raw_objects(result.output).decode("latin-1")  # the rest of the line is kept
+
+
+def test_verification_reasons_never_quote_the_value(box_config):
+    from redactors.verify import leaks_in_text
+
+    problems = leaks_in_text({"john.doe@example.com"}, [("page 1", "mail john.doe@example.com")])
     assert problems and "still present" in problems[0]
-    assert "john.doe" not in " ".join(problems)  # reasons never quote the value
+    assert "john.doe" not in " ".join(problems)
 
 
 def test_incremental_update_history_is_not_kept(tmp_path, box_config):
@@ -198,7 +206,9 @@ def test_a_value_inside_a_longer_finding_of_another_type_is_still_hunted_down(bo
 
     handler, result = redact(doc.tobytes(), box_config, Dropping())
     assert "john.doe@example.com" in result.sensitive_values()
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted)
+    # The second mention, above the page, was found by its value and removed.
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert not contains(raw_objects(result.output), "john.doe@example.com")
 
 
 def test_a_libreoffice_pdf_with_subset_fonts(tmp_path, config):

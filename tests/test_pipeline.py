@@ -27,11 +27,14 @@ def add_bad_inputs(inbox):
     (inbox / "terkunci.pdf").write_bytes(
         locked.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="rahasia", owner_pw="rahasia")
     )
-    offpage = pymupdf.open()
-    page = offpage.new_page()
+    # A carrier no reader knows: a private key in the page dictionary that
+    # repeats a value found on the page. Verification finds it in the
+    # object's source: the file must go to review.
+    unknown = pymupdf.open()
+    page = unknown.new_page()
     page.insert_text((72, 100), "Contact john.doe@example.com", fontname="helv", fontsize=11)
-    page.insert_text((72, -40), "john.doe@example.com", fontname="helv", fontsize=11)
-    (inbox / "di_luar_halaman.pdf").write_bytes(offpage.tobytes())
+    unknown.xref_set_key(page.xref, "TabirPrivateNote", "(john.doe@example.com)")
+    (inbox / "kunci_tak_dikenal.pdf").write_bytes(unknown.tobytes())
 
 
 def by_input(manifest):
@@ -67,12 +70,12 @@ def test_an_output_that_fails_verification_goes_to_review_never_to_redacted(inbo
     add_bad_inputs(inbox)
     out = tmp_path / "out"
     manifest = run_library(inbox, out)
-    entry = by_input(manifest)["di_luar_halaman.pdf"]
+    entry = by_input(manifest)["kunci_tak_dikenal.pdf"]
     assert entry["status"] == "review"
     assert entry["reason_code"] == "verification" and "still present" in entry["reason"]
-    assert (out / "review" / "di_luar_halaman.pdf").exists()
-    assert not (out / "redacted" / "di_luar_halaman.pdf").exists()
-    assert entry["output"] == "review/di_luar_halaman.pdf"
+    assert (out / "review" / "kunci_tak_dikenal.pdf").exists()
+    assert not (out / "redacted" / "kunci_tak_dikenal.pdf").exists()
+    assert entry["output"] == "review/kunci_tak_dikenal.pdf"
 
 
 def test_nothing_but_verified_outputs_in_redacted(inbox, tmp_path, run_library):

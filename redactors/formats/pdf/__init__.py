@@ -16,7 +16,7 @@ from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
 from ...config import ImageSettings
 from ..base import FormatHandler, RedactionContext
-from .carriers import carrier_texts, remove_document_carriers, remove_page_carriers
+from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
 from .layout import page_text
 from .pictures import redact_pictures
@@ -48,6 +48,7 @@ class PdfHandler(FormatHandler):
     def _redact(self, doc: pymupdf.Document, ctx: RedactionContext) -> RedactionResult:
         detector = ctx.detector
         findings: list[Finding] = []
+        notes = expose_hidden_content(doc)
 
         # 1. Hidden carriers: what they say counts as found, then they go.
         for location, page_no, text in carrier_texts(doc):
@@ -102,7 +103,6 @@ class PdfHandler(FormatHandler):
 
         remove_document_carriers(doc)
         output = doc.tobytes(garbage=4, deflate=True, clean=True, expand=0)
-        notes = []
         if unchecked:
             notes.append(f"{unchecked} picture(s) could not be decoded to be checked for faces or text")
         return RedactionResult(output=output, findings=findings, pages=doc.page_count, inserted=inserted,

@@ -16,7 +16,7 @@ import pymupdf
 CATALOG_KEYS_TO_DROP = (
     "AcroForm", "Names", "OpenAction", "AA", "Metadata", "Outlines",
     "StructTreeRoot", "MarkInfo", "PieceInfo", "SpiderInfo", "Collection",
-    "URI", "Threads", "Perms", "Legal",
+    "URI", "Threads", "Perms", "Legal", "PageLabels", "OCProperties",
 )
 PAGE_KEYS_TO_DROP = ("AA", "PieceInfo", "Thumb", "B", "StructParents")
 
@@ -35,6 +35,9 @@ def carrier_texts(doc: pymupdf.Document) -> Iterator[tuple[str, int | None, str]
         yield "metadata", None, re.sub(r"<[^>]*>", "\n", xmp)
     for title in (entry[1] for entry in doc.get_toc(simple=True)):
         yield "outline", None, title
+    for label in doc.get_page_labels():  # a page labelled with a client's name
+        if label.get("prefix"):
+            yield "metadata", None, label["prefix"]
     for index in range(doc.embfile_count()):
         info = doc.embfile_info(index)
         for field in ("name", "filename", "ufilename", "desc"):
@@ -81,6 +84,89 @@ def _as_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     return ""
+
+
+def expose_hidden_content(doc: pymupdf.Document) -> list[str]:
+    """Before anything is read: content that a viewer hides but the file
+    keeps is made plain, so it is read, detected and redacted like the rest.
+
+    - Optional content (layers): a layer switched off is still in the file.
+      Without /OCProperties every layer is shown, and so extracted.
+    - Marked-content replacement and alternate text (/ActualText, /Alt, /E
+      in BDC property lists and in property dictionaries): text of their own
+      that no page shows. Removed, so extraction reads the glyphs drawn.
+    Returns notes for the manifest."""
+    notes = []
+    catalog = doc.pdf_catalog()
+    if doc.xref_get_key(catalog, "OCProperties")[0] != "null":
+        doc.xref_set_key(catalog, "OCProperties", "null")
+        notes.append("optional content (layers) made visible: hidden layers are redacted like the rest")
+    stripped = 0
+    for xref in range(1, doc.xref_length()):
+        try:
+            source = doc.xref_object(xref, compressed=False)
+        except Exception:
+            continue
+        for key in MARKED_TEXT_KEYS:
+            if f"/{key}" in source and doc.xref_get_key(xref, key)[0] != "null":
+                doc.xref_set_key(xref, key, "null")
+                stripped += 1
+        if doc.xref_is_stream(xref) and "/Image" not in source and "/FontFile" not in source:
+            try:
+                stream = doc.xref_stream(xref) or b""
+            except Exception:
+                continue
+            if b"BDC" in stream:
+                cleaned, count = strip_marked_text(stream)
+                if count:
+                    doc.update_stream(xref, cleaned)
+                    stripped += count
+    if stripped:
+        notes.append(f"{stripped} marked-content replacement or alternate text(s) removed")
+    return notes
+
+
+MARKED_TEXT_KEYS = ("ActualText", "Alt", "E")
+_MARKED_KEY = re.compile(rb"/(ActualText|Alt|E)(?=[\s(<])\s*(?=[(<])")
+
+
+def strip_marked_text(stream: bytes) -> tuple[bytes, int]:
+    """`stream` without /ActualText, /Alt and /E entries (key and string),
+    literal strings parsed with their nested parentheses and escapes."""
+    out = bytearray()
+    position = count = 0
+    for match in _MARKED_KEY.finditer(stream):
+        if match.start() < position:
+            continue
+        end = _string_end(stream, match.end())
+        if end is None:
+            continue
+        out += stream[position:match.start()]
+        position = end
+        count += 1
+    out += stream[position:]
+    return bytes(out), count
+
+
+def _string_end(data: bytes, start: int) -> int | None:
+    """End offset of the PDF string (literal or hex) starting at `start`."""
+    if data[start:start + 1] == b"<":
+        end = data.find(b">", start)
+        return None if end < 0 else end + 1
+    depth, i = 0, start
+    while i < len(data):
+        c = data[i]
+        if c == 0x5C:  # backslash: the next byte is escaped
+            i += 2
+            continue
+        if c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
 
 
 def remove_page_carriers(page: pymupdf.Page) -> None:

@@ -33,7 +33,7 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset()
         for page in doc:
             where = f"the text of page {page.number + 1}"
             texts.append((where, page_text(page).text))
-            texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS)))
+            texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())))
         problems += leaks_in_text(values, texts, inserted)
         problems += leaks_in_bytes(values, _object_blobs(doc), inserted)
         problems += picture_problems(doc, values, inserted, images or ImageSettings(), min_picture_px)

@@ -31,8 +31,9 @@ import pymupdf
 if hasattr(pymupdf, "no_recommend_layout"):
     pymupdf.no_recommend_layout()
 
-# No TEXT_MEDIABOX_CLIP: text placed outside the visible page is still in the
-# file, so it must be seen (and, if it is personal data, removed or flagged).
+# Text placed outside the visible page is still in the file (plain pdftotext
+# shows it), so it must be seen and redacted: no TEXT_MEDIABOX_CLIP, and an
+# infinite clip rectangle (see _words).
 EXTRACT_FLAGS = pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_PRESERVE_WHITESPACE
 
 # "Nama:", "Tempat/Tgl Lahir :", "From:" at the start of a line: a new field.
@@ -88,7 +89,8 @@ class _Line:
 
 
 def _words(page: pymupdf.Page):
-    return page.get_text("words", flags=EXTRACT_FLAGS, sort=False)
+    # Without an infinite clip MuPDF leaves out text placed off the page.
+    return page.get_text("words", flags=EXTRACT_FLAGS, sort=False, clip=pymupdf.INFINITE_RECT())
 
 
 def _group_lines(words, cell: tuple = ()) -> list[_Line]:

@@ -45,8 +45,15 @@ def is_scan(page: pymupdf.Page, pictures: list[dict], policy: ImageSettings) -> 
 
 
 def to_bgr(pix: pymupdf.Pixmap) -> np.ndarray:
-    if pix.colorspace is None:  # a stencil mask: no picture of its own
-        raise ValueError("an image without a colour space")
+    if pix.colorspace is None:
+        # A stencil (1-bit image mask): its samples say where the fill colour
+        # is painted. Seen as dark on white, it is read like any picture (a
+        # signature or a name can be drawn this way).
+        if pix.n != 1:
+            raise ValueError("an image without a colour space")
+        painted = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+        grey = np.ascontiguousarray(255 - painted)
+        return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
     if pix.colorspace.n != 3 or pix.alpha:
         pix = pymupdf.Pixmap(pymupdf.csRGB, pix, 0)
     rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
@@ -95,11 +102,37 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
             except Exception:  # an image MuPDF cannot decode: a person must look
                 unchecked += 1
                 continue
+            found = []
             if xref in big:
                 bgr, found, _ = redact_pixels(bgr, detector, policy)
                 findings += [_on_page(f, number, None) for f in found]
+            if _is_stencil(doc, xref):
+                # A stencil holds no metadata; it is rewritten only when
+                # something on it was covered.
+                if found:
+                    _replace_stencil(doc, xref, bgr)
+                continue
             page.replace_image(xref, stream=_encoded_like(doc, xref, bgr))
     return findings, unchecked
+
+
+def _is_stencil(doc: pymupdf.Document, xref: int) -> bool:
+    return doc.xref_get_key(xref, "ImageMask")[1] == "true"
+
+
+def _replace_stencil(doc: pymupdf.Document, xref: int, bgr: np.ndarray) -> None:
+    """The stencil's samples rewritten from the redacted picture: a covered
+    area is painted solid (dark pixels are painted, as read in to_bgr)."""
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    paint = grey < 128
+    # ImageMask samples: 0 paints (with the default /Decode [0 1]).
+    decode = doc.xref_get_key(xref, "Decode")[1].replace(" ", "")
+    bits = paint if decode == "[10]" else ~paint
+    height, width = grey.shape
+    for key, value in (("Width", str(width)), ("Height", str(height)), ("BitsPerComponent", "1"),
+                       ("DecodeParms", "null"), ("Filter", "null")):
+        doc.xref_set_key(xref, key, value)
+    doc.update_stream(xref, np.packbits(bits.astype(np.uint8), axis=1).tobytes())  # sets its own /Filter
 
 
 def _replace_with_picture(page: pymupdf.Page, picture: bytes) -> None:
