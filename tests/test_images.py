@@ -152,8 +152,11 @@ def test_exif_gps_time_and_serial_are_gone(handler, ctx, tmp_path, fmt, suffix):
     before = json.loads(subprocess.run([exiftool, "-j", "-a", "-G1", str(source)], capture_output=True, check=True).stdout)[0]
     assert any("GPS" in k for k in before) and "Siti Aminah" in json.dumps(before)
     out = tmp_path / f"out{suffix}"
-    out.write_bytes(handler.redact(source.read_bytes(), ctx).output)
+    result = handler.redact(source.read_bytes(), ctx)
+    out.write_bytes(result.output)
     assert Image.open(out).format == fmt
+    # A plain photo is published, not sent to review (every TIFF and HEIC was).
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted, ctx) == []
     after = json.loads(subprocess.run([exiftool, "-j", "-a", "-G1", str(out)], capture_output=True, check=True).stdout)[0]
     text = json.dumps(after)
     for marker in ("GPS", "CAM-SERIAL", "Siti Aminah", "2024:03:14", "Artist", "XMP"):

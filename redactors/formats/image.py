@@ -68,9 +68,9 @@ class ImageHandler(FormatHandler):
         except (CorruptInput, TooLarge) as exc:
             return [f"the output does not open as an image: {exc}"]
         problems = []
-        if len(image.getexif()):
+        if metadata_tags(image):
             problems.append("EXIF metadata remains")
-        left = [k for k in METADATA_KEYS if k in image.info]
+        left = [k for k in METADATA_KEYS if image.info.get(k)]
         if left:
             problems.append(f"metadata remains: {left}")
         rgb, alpha = pixels_of(image)
@@ -82,6 +82,20 @@ class ImageHandler(FormatHandler):
         if np.any(bgr[alpha == 0]):
             problems.append("colour remains under fully transparent pixels")
         return problems + pixel_problems(on_white, sensitive_values, inserted, policy, "the image", (on_black,))
+
+
+# TIFF tags that describe the pixels (size, layout, compression, resolution):
+# every TIFF has them, and Pillow reports them as EXIF. Anything else (camera,
+# time, software, GPS and EXIF directories, XMP, IPTC) is metadata.
+TIFF_STRUCTURE_TAGS = frozenset(range(254, 300)) | {317, 318, 319, 320, 322, 323, 324, 325, 338, 339, 340, 341, 530, 531, 532}
+
+
+def metadata_tags(image: Image.Image) -> list[int]:
+    """Tags of the picture's EXIF (or TIFF directory) that are metadata."""
+    tags = list(image.getexif().keys())
+    if image.format == "TIFF":
+        tags = [t for t in tags if t not in TIFF_STRUCTURE_TAGS]
+    return tags
 
 
 def pixels_of(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
