@@ -46,6 +46,7 @@ class RedactionStyle:
     label_color: tuple[float, float, float]
     labels: dict[str, str]
     pseudonym_prefix: dict[str, str]
+    file_names: str = "redact"  # or "keep"
 
     def style_for(self, entity_type: str) -> str:
         return self.style_by_type.get(entity_type, self.style)
@@ -190,6 +191,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             fill_color=tuple(red.get("fill_color", [0, 0, 0])),
             label_color=tuple(red.get("label_color", [1, 1, 1])),
             labels=dict(red.get("labels", {})),
+            file_names=red.get("file_names", "redact"),
         ),
         limits=Limits(
             max_file_bytes=int(float(lim.get("max_file_mb", 200)) * 1024 * 1024),

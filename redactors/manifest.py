@@ -23,7 +23,7 @@ MANIFEST_SCHEMA_PATH = CONFIG_DIR / "manifest.schema.json"
 
 @dataclass
 class FileRecord:
-    input: str
+    input: str  # relative to the inbox, personal data in names replaced
     status: str  # redacted | review | failed | skipped
     input_sha256: str | None = None
     output_sha256: str | None = None
@@ -35,6 +35,7 @@ class FileRecord:
     findings: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    input_hmac: str | None = None  # keyed hash of the original relative path
 
     def to_json(self) -> dict:
         return asdict(self)

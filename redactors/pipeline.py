@@ -21,7 +21,9 @@ from .detect.base import TextDetector
 from .errors import EmptyInput, InputRejected, RefusedInput, TooLarge, UnsupportedType
 from .formats import RedactionContext, handler_for, supported_extensions
 from .inbox import Candidate, read_regular_file
+from .filenames import redact_path
 from .manifest import FileRecord, finding_entry, read_latest
+from .model import Finding
 from .publish import OutputLayout, publish_outcome, remove_other_outcomes
 from .secret import ValueHasher, load_or_create_secret
 
@@ -147,15 +149,37 @@ class Pipeline:
         """Write the outcome for input `rel` under OUT; returns its record
         (a copy: a cached Outcome is published under other names too)."""
         record = copy.deepcopy(outcome.record)
-        record.input = str(rel)
+        public = self.name_record(rel, record)
         if record.status == "failed":
-            text = f"input: {rel}\nreason: {record.reason}\ncode: {record.reason_code}\n"
-            dest = publish_outcome(self.layout, rel, "failed", text.encode("utf-8"))
+            text = f"input: {public}\nreason: {record.reason}\ncode: {record.reason_code}\n"
+            dest = publish_outcome(self.layout, public, "failed", text.encode("utf-8"))
             record.notes.append(f"reason written to {dest.relative_to(self.layout.root).as_posix()}")
             return record
-        dest = publish_outcome(self.layout, rel, record.status, outcome.data, _published_as(rel, outcome))
+        dest = publish_outcome(self.layout, public, record.status, outcome.data, _published_as(public, outcome))
         record.output = dest.relative_to(self.layout.root).as_posix()
         return record
+
+    def public_path(self, rel: PurePosixPath, record: FileRecord) -> tuple[PurePosixPath, list[dict]]:
+        """The path input `rel` is shown and published under: personal data in
+        its file and folder names (found by the detector, or found inside the
+        file) replaced by labels, unless the policy keeps names; and the
+        findings for the manifest."""
+        if self.config.redaction.file_names == "keep":
+            return rel, []
+        known = {f["value_hmac"]: f["entity_type"] for f in record.findings if f.get("value_hmac")}
+        public, found = redact_path(rel, self.ctx.detector, known, self.hasher, self.hasher.exact,
+                                    self.config.redaction)
+        return public, [finding_entry(Finding(f.entity_type, f.value, 1.0, f.recognizer, "file_name"), self.hasher)
+                        for f in found]
+
+    def name_record(self, rel: PurePosixPath, record: FileRecord) -> PurePosixPath:
+        """Set the record's input to the public path of `rel` (with the keyed
+        hash of the original path) and add what its name gave away."""
+        public, found = self.public_path(rel, record)
+        record.input = str(public)
+        record.input_hmac = self.hasher.exact(str(rel))
+        record.findings = [f for f in record.findings if f.get("location") != "file_name"] + found
+        return public
 
     def published_copy_matches(self, rel: PurePosixPath, outcome: Outcome) -> Path | None:
         """The file already published for `rel` when it is exactly this
@@ -165,6 +189,7 @@ class Pipeline:
         redacted/ beside one now in review/): that clean-up is finished here."""
         if outcome.record.status == "failed" or outcome.data is None:
             return None
+        rel, _ = self.public_path(rel, outcome.record)
         published_as = _published_as(rel, outcome)
         dest = self.layout.destinations(rel, published_as)[outcome.record.status]
         try:
@@ -178,7 +203,7 @@ class Pipeline:
     def _unchanged(self, candidate: Candidate, input_sha256: str) -> FileRecord | None:
         """Same content, same policy, same tool, and its verified copy still in
         place: nothing to do (the nightly sweep sees most files again)."""
-        before = self._previous.get(str(candidate.rel))
+        before = self._previous.get(self.hasher.exact(str(candidate.rel))) or self._previous.get(str(candidate.rel))
         if not before or before["input_sha256"] != input_sha256:
             return None
         published = self.layout.root / before["output"]  # the name it was published under
@@ -189,7 +214,8 @@ class Pipeline:
         if current != before["output_sha256"]:
             return None
         return FileRecord(
-            input=str(candidate.rel),
+            input=before["input"],
+            input_hmac=before.get("input_hmac"),
             status="skipped",
             input_sha256=input_sha256,
             output_sha256=before["output_sha256"],
@@ -203,8 +229,12 @@ class Pipeline:
 
 
 def _published_as(rel: PurePosixPath, outcome: Outcome) -> PurePosixPath:
-    """The output's name: an .odt is published as .docx."""
-    return rel.with_suffix(outcome.output_suffix) if outcome.output_suffix else rel
+    """The output's name. A converted input keeps its own suffix in the name
+    (X.odt is published as X.odt.docx): X.odt, X.doc and X.docx in one
+    folder must never be published under one name."""
+    if outcome.output_suffix and outcome.output_suffix.lower() != rel.suffix.lower():
+        return rel.with_name(rel.name + outcome.output_suffix)
+    return rel
 
 
 def failed_outcome(record: FileRecord, code: str, reason: str) -> Outcome:
@@ -232,7 +262,7 @@ def _previous_records(layout: OutputLayout, config: Config) -> dict[str, dict]:
     if latest.get("tool", {}).get("version") != __version__:
         return {}
     return {
-        f["input"]: f
+        f.get("input_hmac") or f["input"]: f
         for f in latest.get("files", [])
         if f.get("status") in ("redacted", "skipped") and f.get("output_sha256")
     }

@@ -45,3 +45,8 @@ class ValueHasher:
     def __call__(self, value: str) -> str:
         """Keyed hash of the normalised value (case and spacing do not matter)."""
         return hmac.new(self._key, normalise(value).encode("utf-8"), sha256).hexdigest()
+
+    def exact(self, text: str) -> str:
+        """Keyed hash of `text` as it is (a path: "Siti.pdf" and "siti.pdf"
+        are two files)."""
+        return hmac.new(self._key, b"exact:" + text.encode("utf-8"), sha256).hexdigest()

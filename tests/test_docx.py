@@ -166,11 +166,11 @@ def test_odt_is_converted_redacted_and_published_as_docx(tmp_path, run_library, 
     manifest = run_library(inbox, out)
     entry = manifest["files"][0]
     assert entry["status"] == "redacted", entry["reason"]
-    assert entry["output"] == "redacted/laporan.docx"
+    assert entry["output"] == "redacted/laporan.odt.docx"  # never the name of a laporan.docx beside it
     assert not (out / "failed" / "laporan.odt.txt").exists()  # the stale reason is gone
     assert run_library(inbox, out)["files"][0]["status"] == "skipped"  # unchanged since
     assert "converted from .odt" in entry["notes"][0]
-    published = (out / "redacted" / "laporan.docx").read_bytes()
+    published = (out / "redacted" / "laporan.odt.docx").read_bytes()
     for name, data in all_parts(published).items():
         assert b"aminah" not in data.lower(), name
 

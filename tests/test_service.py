@@ -64,7 +64,7 @@ def abandon(owner_dir: Path, pid: int | None = None, host: str | None = None, ag
 NAMES = [
     "laporan kasus.pdf",
     "-laporan-berawalan-tanda-minus.pdf",
-    "catatan_Siti_é_ünïcödé_😀.pdf",
+    "catatan_kunjungan_é_ünïcödé_😀.pdf",
     "sub folder/" + ("panjang_" * 24) + ".pdf",
 ]
 
@@ -93,6 +93,20 @@ def test_drain_publishes_verified_copies_and_archives_originals_privately(servic
     manifest = json.loads((service.out / "manifests" / f"{summary.run_id}.json").read_text())
     assert manifest["kind"] == "drain" and manifest["counts"]["redacted"] == len(NAMES)
     assert not list((service.out / "manifests").glob("*.jsonl"))
+
+
+def test_a_client_name_in_a_file_name_is_not_published_and_the_original_is_archived_as_it_was(service):
+    drop(service.inbox, "Kasus Siti Aminah/laporan_Siti_Aminah.pdf", unique_pdf(7), age=5)
+    summary = service.drainer.drain()
+    (record,) = summary.records
+    assert record.status == "redacted"
+    assert "Siti" not in record.input and "Aminah" not in record.input and "[NAMA]" in record.input
+    published = [p.relative_to(service.out).as_posix() for p in (service.out / "redacted").rglob("*.pdf")]
+    assert published == [record.output] and "Siti" not in record.output
+    manifest = (service.out / "manifests" / f"{summary.run_id}.json").read_text()
+    assert "Siti" not in manifest and "Aminah" not in manifest
+    day = service.archive / date.today().isoformat()
+    assert files_under(day) == ["Kasus Siti Aminah/laporan_Siti_Aminah.pdf"]
 
 
 def test_links_fifos_and_escapes_are_refused_never_published(service, tmp_path_factory):

@@ -174,7 +174,8 @@ class DrainRun:
             return None
         existing = pipeline.published_copy_matches(claim.rel, outcome)
         if existing is not None:
-            record = _already_published(claim.rel, outcome, existing, pipeline.layout.root)
+            record = _already_published(outcome, existing, pipeline.layout.root)
+            pipeline.name_record(claim.rel, record)
         else:
             record = pipeline.publish(claim.rel, outcome)
         record.seconds = round(time.monotonic() - started, 4)
@@ -235,9 +236,8 @@ class DrainRun:
                 pass
 
 
-def _already_published(rel: PurePosixPath, outcome: Outcome, existing: Path, root: Path) -> FileRecord:
+def _already_published(outcome: Outcome, existing: Path, root: Path) -> FileRecord:
     record = copy.deepcopy(outcome.record)
-    record.input = str(rel)
     record.status = "skipped"
     record.reason = "already published with the same content and policy; nothing was published again"
     record.reason_code = "unchanged"
