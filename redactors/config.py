@@ -85,6 +85,12 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class VerificationSettings:
+    second_look: bool = True
+    rounds: int = 2
+
+
+@dataclass(frozen=True)
 class Config:
     detection: DetectionPolicy
     redaction: RedactionStyle
@@ -93,6 +99,7 @@ class Config:
     secret_file: Path
     source: str  # where it came from, for messages and the manifest
     raw: dict[str, Any] = field(repr=False, compare=False)
+    verification: VerificationSettings = VerificationSettings()
 
     @property
     def hash(self) -> str:
@@ -200,6 +207,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             min_picture_px=int(lim.get("min_picture_px", 120)),
         ),
         images=ImageSettings(**raw.get("images", {})),
+        verification=VerificationSettings(**raw.get("verification", {})),
         secret_file=Path(raw.get("secret_file", "~/.local/share/tabir/manifest-secret.key")).expanduser(),
         source=source,
         raw=raw,

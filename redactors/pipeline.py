@@ -21,10 +21,12 @@ from .detect.base import TextDetector
 from .errors import EmptyInput, InputRejected, RefusedInput, TooLarge, UnsupportedType
 from .formats import RedactionContext, handler_for, supported_extensions
 from .inbox import Candidate, read_regular_file
+from .detect.propagate import normalise
 from .filenames import redact_path
 from .manifest import FileRecord, finding_entry, read_latest
 from .model import Finding
 from .publish import OutputLayout, publish_outcome, remove_other_outcomes
+from .second_look import WithExtraValues, fresh_findings, summary
 from .secret import ValueHasher, load_or_create_secret
 
 _DETECTORS: dict[str, TextDetector] = {}
@@ -126,8 +128,7 @@ class Pipeline:
             raise TooLarge(f"the file is larger than the limit of {limit // (1024 * 1024)} MB")
         record.input_sha256 = hashlib.sha256(data).hexdigest()
 
-        result = handler.redact(data, self.ctx)
-        problems = handler.verify(result.output, result.sensitive_values(), result.inserted, self.ctx)
+        result, problems = self._redact_and_verify(handler, data)
         record.reason_code = "verification" if problems else None
         if result.unchecked_pictures and self.config.limits.unchecked_pictures == "review":
             problems.append(
@@ -144,6 +145,29 @@ class Pipeline:
             record.reason = "verification failed: " + "; ".join(problems)
         record.seconds = round(time.monotonic() - started, 4)
         return Outcome(record, result.output, result.output_suffix)
+
+    def _redact_and_verify(self, handler, data: bytes):
+        """Redact, verify, and (by policy) take the second look: values it
+        finds are added and the input redacted again, up to `rounds` times;
+        what it still finds after that is a verification problem."""
+        settings = self.config.verification
+        extra: dict[str, str] = {}
+        for round_number in range(settings.rounds + 1):
+            ctx = self.ctx if not extra else RedactionContext(WithExtraValues(self.ctx.detector, extra), self.config)
+            result = handler.redact(data, ctx)
+            problems = handler.verify(result.output, result.sensitive_values(), result.inserted, ctx)
+            if not settings.second_look:
+                return result, problems
+            fresh = fresh_findings(self.ctx.detector, handler.output_texts(result.output), result.inserted)
+            if not fresh:
+                if round_number:
+                    result.notes.append(f"the second look found more to redact; redacted in {round_number + 1} rounds")
+                return result, problems
+            new = {f.value: f.entity_type for f in fresh if normalise(f.value) not in {normalise(v) for v in extra}}
+            if not new or round_number == settings.rounds:
+                return result, problems + [summary(fresh)]
+            extra.update(new)
+        raise AssertionError("unreachable")
 
     def publish(self, rel: PurePosixPath, outcome: Outcome) -> FileRecord:
         """Write the outcome for input `rel` under OUT; returns its record

@@ -482,3 +482,33 @@ def raw_views(data: bytes) -> list[str]:
         views.append(blob.decode("latin-1"))
         views += [blob.decode(enc, "ignore") for enc in ("utf-16-be", "utf-16-le")]
     return views
+
+
+def unreadable_text_pages(seed: int) -> list[Case]:
+    """Leak class 2: text the extractor cannot read though the page shows
+    it. An embedded font whose Unicode map (/ToUnicode) was stripped, as
+    some PDF generators and "protection" tools do: extraction gives shifted
+    codes. And the same font with its map, which must keep its text layer."""
+    import pymupdf
+
+    gen = Generator(seed + 4)
+    cases = []
+    for readable in (False, True):
+        name, nik = gen.person(), gen.nik()
+        doc = pymupdf.open()
+        page = doc.new_page()
+        page.insert_text((72, 72), "Laporan kunjungan rumah bulan Maret.", fontsize=12)
+        page.insert_font(fontname="dv", fontfile=FONT)
+        if readable:
+            page.insert_text((72, 120), "Kegiatan pendampingan keluarga berjalan baik.", fontname="dv", fontsize=12)
+        else:
+            page.insert_text((72, 120), f"Klien bernama {name}, NIK {nik}.", fontname="dv", fontsize=12)
+            for xref in range(1, doc.xref_length()):
+                if doc.xref_get_key(xref, "ToUnicode")[0] != "null":
+                    doc.xref_set_key(xref, "ToUnicode", "null")
+        data = doc.tobytes(garbage=3, deflate=True)
+        if readable:
+            cases.append(Case(f"font_terbaca_{seed}.pdf", data, "unreadable_text", [], ("text",), ["pendampingan"]))
+        else:
+            cases.append(Case(f"font_tanpa_unicode_{seed}.pdf", data, "unreadable_text", [name, nik], ("text", "ocr")))
+    return cases

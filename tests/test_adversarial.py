@@ -25,7 +25,7 @@ def corpus_run(tmp_path_factory, policy_file):
     work = tmp_path_factory.mktemp("adversarial")
     cases = adversarial.layout_split_reports(SEED, work / "build")
     cases += adversarial.turned_scans(SEED) + adversarial.id_card_photos(SEED) + adversarial.hidden_picture_text(SEED)
-    cases += adversarial.pdf_carriers(SEED)
+    cases += adversarial.pdf_carriers(SEED) + adversarial.unreadable_text_pages(SEED)
     inbox = work / "inbox"
     inbox.mkdir()
     for case in cases:
@@ -98,3 +98,7 @@ def test_text_hidden_in_pictures_is_gone(corpus_run):
 
 def test_what_a_viewer_hides_is_not_published(corpus_run):
     assert _problems(*corpus_run, "pdf_carriers") == []
+
+
+def test_text_the_extractor_cannot_read_is_treated_as_a_scan(corpus_run):
+    assert _problems(*corpus_run, "unreadable_text") == []

@@ -277,3 +277,18 @@ def test_exif_inside_pictures_embedded_in_a_pdf_is_removed(box_config):
     with pymupdf.open(stream=result.output) as out:
         assert len(out[0].get_images()) == 2
         assert all("DCTDecode" in out.xref_get_key(x[0], "Filter")[1] for x in out[0].get_images())
+
+
+def test_marked_text_is_stripped_with_nested_strings_and_only_from_content_streams():
+    from redactors.formats.pdf.carriers import _content_streams, strip_marked_text
+
+    stream = b"/Span <</ActualText (Siti (Ibu) \\) Aminah) /Lang (id)>> BDC (S.) Tj EMC /P <</Alt <FEFF0041>>> BDC EMC"
+    cleaned, count = strip_marked_text(stream)
+    assert count == 2 and b"Siti" not in cleaned and b"FEFF0041" not in cleaned
+    assert cleaned.count(b"BDC") == 2 and b"/Lang (id)" in cleaned
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_font(fontname="dv", fontfile="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    page.insert_text((72, 72), "Teks", fontname="dv")
+    fonts = {xref for xref in range(1, doc.xref_length()) if "FontFile" in doc.xref_object(xref) or "Length1" in doc.xref_object(xref)}
+    assert fonts and not fonts & _content_streams(doc)

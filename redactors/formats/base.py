@@ -39,3 +39,10 @@ class FormatHandler(ABC):
         again; an empty list means it may be published. `inserted` is the
         text the redaction itself wrote (labels), not a leak; `ctx` carries
         the policy (image checks follow it)."""
+
+    def output_texts(self, output: bytes) -> list[tuple[str, str]]:
+        """(where, text) of every text layer of `output`, extracted afresh as
+        a reader would see it, for the second look (second_look.py). Formats
+        with no text layer (photos) have none: their pixels are checked by
+        `verify`."""
+        return []

@@ -70,3 +70,6 @@ class LegacyWordHandler(FormatHandler):
     def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
                ctx: RedactionContext | None = None) -> list[str]:
         return self._docx.verify(output, sensitive_values, inserted, ctx)
+
+    def output_texts(self, output: bytes) -> list[tuple[str, str]]:
+        return self._docx.output_texts(output)

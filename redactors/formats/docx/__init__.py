@@ -54,6 +54,14 @@ class DocxHandler(FormatHandler):
         images = ctx.config.images if ctx else ImageSettings()
         return verify_docx(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else 120)
 
+    def output_texts(self, output: bytes) -> list[tuple[str, str]]:
+        package = open_package(output)
+        texts = []
+        for name, data in sorted(package.parts.items()):
+            if name.startswith("word/") and name.endswith(".xml"):
+                texts += [(f"part {name}", unit.text) for unit in paragraph_units(parse(data), name) if unit.text.strip()]
+        return texts
+
 
 class _Redaction:
     def __init__(self, package: Package, ctx: RedactionContext):

@@ -45,6 +45,10 @@ class PdfHandler(FormatHandler):
         images = ctx.config.images if ctx else ImageSettings()
         return verify_pdf(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else 120)
 
+    def output_texts(self, output: bytes) -> list[tuple[str, str]]:
+        with pymupdf.open(stream=output, filetype="pdf") as doc:
+            return [(f"the text of page {page.number + 1}", page_text(page).text) for page in doc]
+
     def _redact(self, doc: pymupdf.Document, ctx: RedactionContext) -> RedactionResult:
         detector = ctx.detector
         findings: list[Finding] = []

@@ -107,26 +107,38 @@ def expose_hidden_content(doc: pymupdf.Document) -> list[str]:
             source = doc.xref_object(xref, compressed=False)
         except Exception:
             continue
-        for key in MARKED_TEXT_KEYS:
+        for key in ("ActualText", "Alt"):  # property dictionaries (/E is too common a key elsewhere)
             if f"/{key}" in source and doc.xref_get_key(xref, key)[0] != "null":
                 doc.xref_set_key(xref, key, "null")
                 stripped += 1
-        if doc.xref_is_stream(xref) and "/Image" not in source and "/FontFile" not in source:
-            try:
-                stream = doc.xref_stream(xref) or b""
-            except Exception:
-                continue
-            if b"BDC" in stream:
-                cleaned, count = strip_marked_text(stream)
-                if count:
-                    doc.update_stream(xref, cleaned)
-                    stripped += count
+    # Content streams only (pages and form XObjects): a font program or an
+    # image is binary, and a chance "/E(" inside it is no marked content.
+    for xref in _content_streams(doc):
+        try:
+            stream = doc.xref_stream(xref) or b""
+        except Exception:
+            continue
+        if b"BDC" in stream:
+            cleaned, count = strip_marked_text(stream)
+            if count:
+                doc.update_stream(xref, cleaned)
+                stripped += count
     if stripped:
         notes.append(f"{stripped} marked-content replacement or alternate text(s) removed")
     return notes
 
 
-MARKED_TEXT_KEYS = ("ActualText", "Alt", "E")
+def _content_streams(doc: pymupdf.Document) -> set[int]:
+    xrefs = {xref for page in doc for xref in page.get_contents()}
+    for xref in range(1, doc.xref_length()):
+        try:
+            if doc.xref_is_stream(xref) and doc.xref_get_key(xref, "Subtype")[1] == "/Form":
+                xrefs.add(xref)
+        except Exception:
+            continue
+    return xrefs
+
+
 _MARKED_KEY = re.compile(rb"/(ActualText|Alt|E)(?=[\s(<])\s*(?=[(<])")
 
 

@@ -19,6 +19,7 @@ from ...config import ImageSettings
 from ...detect.base import TextDetector
 from ...images.pipeline import pixel_problems, redact_pixels
 from ...model import Finding
+from .unreadable import unreadable_text
 
 
 def big_pictures(page: pymupdf.Page, min_px: int) -> list[dict]:
@@ -84,7 +85,7 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
     for page in doc:
         number = page.number + 1
         pictures = big_pictures(page, min_px)
-        if is_scan(page, pictures, policy):
+        if is_scan(page, pictures, policy) or (policy.ocr and unreadable_text(page)):
             zoom = policy.scan_dpi / 72
             bgr = to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False))
             redacted, found, _ = redact_pixels(bgr, detector, policy)

@@ -1,0 +1,68 @@
+"""Pages whose text the extractor cannot read, though a reader sees it:
+fonts without a Unicode mapping (extraction gives shifted codes and control
+characters), Type 3 fonts drawn from arbitrary glyph procedures, text drawn
+as vector outlines. Detection never sees such text, so the page is treated
+like a scan (rendered, OCRed, covered, written back as a picture).
+
+Deciding costs one OCR of the page, so it is only asked where fonts or
+drawings give reason to, and it compares what OCR reads with what the text
+layer says: a Type 3 font that extracts correctly is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pymupdf
+
+from ...images.ocr import read_words
+from .layout import EXTRACT_FLAGS
+
+# Share of characters in the extracted text that no real text has
+# (control characters, replacement characters, private use).
+GARBLED_SHARE = 0.05
+# Vector paths on a page with little text: letters drawn as outlines.
+OUTLINE_PATHS = 200
+# Share of OCR words (3+ letters) missing from the text layer.
+UNSEEN_SHARE = 0.3
+RENDER_DPI = 200
+
+_BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff]")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _garbled(text: str) -> bool:
+    visible = [c for c in text if not c.isspace()]
+    return len(visible) >= 10 and len(_BAD_CHAR.findall(text)) / len(visible) >= GARBLED_SHARE
+
+
+def _suspect_fonts(page: pymupdf.Page) -> bool:
+    doc = page.parent
+    for xref, _, kind, _, _, encoding, *_ in page.get_fonts(full=True):
+        if kind == "Type3":
+            return True
+        if encoding.startswith("Identity") and xref and doc.xref_get_key(xref, "ToUnicode")[0] == "null":
+            return True
+    return False
+
+
+def suspect(page: pymupdf.Page, text: str) -> bool:
+    """Is there reason to think the page shows text its text layer lacks?"""
+    if _garbled(text) or _suspect_fonts(page):
+        return True
+    return len(_WORD.findall(text)) < 50 and len(page.get_cdrawings()) >= OUTLINE_PATHS
+
+
+def unreadable_text(page: pymupdf.Page) -> bool:
+    text = page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
+    if not suspect(page, text):
+        return False
+    from .pictures import to_bgr  # pictures imports this module
+
+    zoom = RENDER_DPI / 72
+    ocr = read_words(to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)))
+    seen = {w.casefold() for w in _WORD.findall(ocr.text)}
+    if len(seen) < 5:
+        return False
+    layer = {w.casefold() for w in _WORD.findall(text)}
+    return len(seen - layer) / len(seen) >= UNSEEN_SHARE

@@ -1,0 +1,110 @@
+"""The second look reads an output afresh with the full detector: what the
+first pass missed is redacted in another round, what survives the rounds
+sends the file to review (with a reason that quotes no value), and the
+name-model artefacts of removed context do not."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pymupdf
+
+from redactors.config import load_config
+from redactors.model import TextSpan
+from redactors.pipeline import Pipeline
+from redactors.second_look import WithExtraValues, fresh_findings
+
+PHONE = "0812-3456-7890"
+
+
+class MissesTheFirstTime:
+    """Finds the phone number only once it has seen it: a stand-in for a
+    first pass whose view of the text hid a value that the output shows."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def detect(self, text):
+        self.calls += 1
+        start = text.find(PHONE)
+        if start < 0 or self.calls <= 1:
+            return []
+        return [TextSpan(start, start + len(PHONE), "PHONE_NUMBER", 0.9, "Phone")]
+
+
+def _pdf(text: str) -> bytes:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), text, fontsize=11)
+    return doc.tobytes()
+
+
+def _pipeline(tmp_path, detector, extra_yaml: str = ""):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f"version: 1\nsecret_file: {tmp_path / 'key'}\nimages:\n  ocr: false\n{extra_yaml}")
+    return Pipeline(load_config(policy), tmp_path / "out", detector)
+
+
+def test_a_value_the_first_pass_missed_is_redacted_in_another_round(tmp_path):
+    pipeline = _pipeline(tmp_path, MissesTheFirstTime())
+    outcome = pipeline.redact_bytes(PurePosixPath("a.pdf"), _pdf(f"Hubungi wali di {PHONE} segera."))
+    assert outcome.record.status == "redacted", outcome.record.reason
+    with pymupdf.open(stream=outcome.data) as doc:
+        text = doc[0].get_text()
+    assert PHONE not in text and "segera" in text
+    assert any("second look" in note for note in outcome.record.notes)
+
+
+class AlwaysSeesIt:
+    def detect(self, text):
+        start = text.find("Rahasia")
+        return [TextSpan(start, start + 7, "ID_NIK", 1.0, "Stub")] if start >= 0 else []
+
+
+class HandlerThatCannotRemove:
+    """A format whose output keeps the value whatever the rounds do."""
+
+    name = "stub"
+
+    def redact(self, data, ctx):
+        from redactors.model import RedactionResult
+
+        return RedactionResult(output=data, findings=[], pages=1)
+
+    def verify(self, output, values, inserted=frozenset(), ctx=None):
+        return []
+
+    def output_texts(self, output):
+        return [("page 1", output.decode())]
+
+
+def test_what_survives_every_round_goes_to_review_without_quoting_it(tmp_path, monkeypatch):
+    from redactors import pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "handler_for", lambda rel: HandlerThatCannotRemove())
+    outcome = _pipeline(tmp_path, AlwaysSeesIt()).redact_bytes(PurePosixPath("a.txt"), b"isi Rahasia isi")
+    assert outcome.record.status == "review"
+    assert "second look" in outcome.record.reason and "ID_NIK" in outcome.record.reason
+    assert "Rahasia" not in outcome.record.reason
+    off = _pipeline(tmp_path / "off", AlwaysSeesIt(), "verification:\n  second_look: false\n")
+    assert off.redact_bytes(PurePosixPath("a.txt"), b"isi Rahasia isi").record.status == "redacted"
+
+
+def test_name_artefacts_of_removed_context_do_not_count(config):
+    from redactors.pipeline import detector_for
+
+    detector = detector_for(config)
+    # "berinisial RA" lost "RA": the name model now takes the next word.
+    text = "Anak berinisial tinggal bersama neneknya. Telepon wali 0813-2222-3333."
+    found = fresh_findings(detector, [("page 1", text)], [])
+    assert [(f.entity_type, f.value) for f in found] == [("PHONE_NUMBER", "0813-2222-3333")]
+    assert {f.entity_type for f in fresh_findings(detector, [("ocr", text)], [], all_types=True)} >= {"PHONE_NUMBER"}
+
+
+def test_extra_values_are_found_whole_and_never_over_a_span_already_found():
+    class One:
+        def detect(self, text):
+            return [TextSpan(0, 4, "PERSON", 0.9, "M")]
+
+    spans = WithExtraValues(One(), {"Siti": "PERSON", "0812 111": "PHONE_NUMBER"}).detect("Siti dan siti, tel 0812\n111 x")
+    assert [(s.start, s.end, s.recognizer) for s in spans] == [(0, 4, "M"), (9, 13, "SecondLook"), (19, 27, "SecondLook")]
