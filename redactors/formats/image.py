@@ -12,8 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..config import ImageSettings
 from ..errors import CorruptInput, TooLarge
-from ..images.anonymise import fill, pixelate
-from ..images.pipeline import pixel_mask, pixel_problems, redact_pixels
+from ..images.pipeline import flattened, pixel_problems, redact_pixels, redact_transparent
 from ..model import RedactionResult
 from .base import FormatHandler, RedactionContext
 
@@ -46,14 +45,7 @@ class ImageHandler(FormatHandler):
             redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images)
             out = Image.fromarray(np.ascontiguousarray(redacted[:, :, ::-1]))
         else:
-            on_white, on_black = flattened(bgr, alpha)
-            mask, findings, _ = pixel_mask(on_white, ctx.detector, ctx.config.images, ocr_views=(on_black,))
-            covered = mask.astype(bool)
-            policy = ctx.config.images
-            redacted = pixelate(on_white, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
-            alpha = alpha.copy()
-            alpha[covered] = 255  # a cover must be seen, whatever the transparency was
-            redacted[alpha == 0] = 0  # colour hidden under full transparency goes too
+            redacted, alpha, findings = redact_transparent(bgr, alpha, ctx.detector, ctx.config.images)
             out = Image.fromarray(np.ascontiguousarray(np.dstack([redacted[:, :, ::-1], alpha])), "RGBA")
         output = _encode(out, fmt, icc)
         notes = ["EXIF orientation applied; EXIF, GPS, XMP, IPTC, comments and thumbnails removed"]
@@ -113,16 +105,6 @@ def pixels_of(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
         rgba = np.asarray(image.convert("RGBA"))
         return np.ascontiguousarray(rgba[:, :, :3]), np.ascontiguousarray(rgba[:, :, 3])
     return np.ascontiguousarray(np.asarray(image.convert("RGB"))), None
-
-
-def flattened(bgr: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The picture composed onto white and onto black: text whose shape is
-    only in the alpha channel shows on one of them."""
-    a = alpha.astype(np.float32)[:, :, None] / 255.0
-    colour = bgr.astype(np.float32)
-    on_white = np.clip(colour * a + 255.0 * (1 - a) + 0.5, 0, 255).astype(np.uint8)
-    on_black = np.clip(colour * a + 0.5, 0, 255).astype(np.uint8)
-    return on_white, on_black
 
 
 def _open(data: bytes) -> tuple[Image.Image, str]:

@@ -36,6 +36,31 @@ def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings
     return out, findings, text
 
 
+def redact_transparent(bgr: np.ndarray, alpha: np.ndarray, detector: TextDetector, policy: ImageSettings,
+                       where: str = "image") -> tuple[np.ndarray, np.ndarray, list[Finding]]:
+    """A picture with transparency: read flattened onto white (faces, text)
+    and onto black (text whose shape is only in the alpha channel); covers
+    are made opaque, and colour hidden under full transparency is removed.
+    Returns (bgr, alpha, findings)."""
+    on_white, on_black = flattened(bgr, alpha)
+    mask, findings, _ = pixel_mask(on_white, detector, policy, where, ocr_views=(on_black,))
+    out = pixelate(on_white, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
+    alpha = alpha.copy()
+    alpha[mask.astype(bool)] = 255  # a cover must be seen, whatever the transparency was
+    out[alpha == 0] = 0
+    return out, alpha, findings
+
+
+def flattened(bgr: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The picture composed onto white and onto black: text whose shape is
+    only in the alpha channel shows on one of them."""
+    a = alpha.astype(np.float32)[:, :, None] / 255.0
+    colour = bgr.astype(np.float32)
+    on_white = np.clip(colour * a + 255.0 * (1 - a) + 0.5, 0, 255).astype(np.uint8)
+    on_black = np.clip(colour * a + 0.5, 0, 255).astype(np.uint8)
+    return on_white, on_black
+
+
 def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings, where: str = "image",
                ocr_views: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[Finding], str]:
     """(mask of pixels to cover, findings, recognised text)."""

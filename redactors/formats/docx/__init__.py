@@ -17,13 +17,14 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ...detect.document import detect_units
-from ...images.pipeline import redact_pixels
+from ...images.pipeline import redact_pixels, redact_transparent
 from ...errors import CorruptInput
 from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
 from ...config import ImageSettings
 from ..base import FormatHandler, RedactionContext
 from .check import verify_docx
+from .corners import clean_corners, corner_texts
 from .clean import (
     accept_revisions, clean_settings, remove_alt_text, remove_comment_marks, remove_embedded_objects,
     remove_revision_ids, unwrap_smart_tags,
@@ -32,7 +33,7 @@ from .images import BLANK_PNG, clean_image
 from .package import Package, open_package
 from .parts import (
     APP_TYPE, CORE_TYPE, HYPERLINK_TYPE, IMAGE_TYPES, KEEP_TYPES, MINIMAL_APP, MINIMAL_CORE,
-    ROOT_REL_TYPES_KEPT, TEXT_TYPES, ContentTypes, removed_kind, resolve, source_of_rels,
+    ROOT_REL_TYPES_KEPT, TEXT_TYPES, ContentTypes, relative_target, removed_kind, resolve, source_of_rels,
 )
 from .text import TextUnit, attribute_units, paragraph_units
 from .xml import NS, R, W, parse, serialise, unwrap
@@ -99,6 +100,8 @@ class _Redaction:
                 self._note("embedded objects removed")
             if remove_alt_text(root):
                 self._note("alt text of pictures removed")
+            for note in clean_corners(root):
+                self._note(note)
             remove_revision_ids(root)
 
         # 3. Detect over every paragraph of every part, consistently.
@@ -129,6 +132,7 @@ class _Redaction:
         self._drop_unlisted_parts()
         self._clean_relationships(known)
         self._clean_pictures()
+        self._rename_media()
         self._rewrite_properties()
         for name, root in self.trees.items():
             self.package.parts[name] = serialise(root)
@@ -162,6 +166,9 @@ class _Redaction:
             tags = [el.get(W + "val") for el in root.iter(W + "alias", W + "tag") if el.get(W + "val")]
             if tags:
                 yield "field", "\n".join(tags)
+            corners = corner_texts(root)
+            if corners:
+                yield "field", corners
         settings = [n for n in parts if n.endswith("settings.xml")]
         for name in settings:
             root = parse(parts[name])
@@ -220,6 +227,9 @@ class _Redaction:
         """A link target with personal data (mailto:, a profile URL, a name
         found elsewhere in the document) is recorded and dropped."""
         text = unquote(target)
+        if PERSONAL_LINK.search(text):  # mail, phone, chat, a map position
+            self.findings.append(Finding("LINK_TARGET", text, 1.0, "PersonalLinkTarget", "hyperlink"))
+            return True
         spans = self.ctx.detector.detect(text)
         for span in spans:
             self.findings.append(self._finding(span, text, "hyperlink"))
@@ -235,11 +245,13 @@ class _Redaction:
         min_px = self.ctx.config.limits.min_picture_px
         policy = self.ctx.config.images
 
-        def redact(bgr):
+        def redact(bgr, alpha):
             if max(bgr.shape[:2]) < min_px:  # a logo or an icon
-                return bgr, []
+                return bgr, alpha, []
+            if alpha is not None:  # a transparent stamp or signature: read flattened
+                return redact_transparent(bgr, alpha, self.ctx.detector, policy)
             out, found, _ = redact_pixels(bgr, self.ctx.detector, policy)
-            return out, found
+            return out, alpha, found
 
         for name in [n for n in self.package.parts if n.startswith("word/media/")]:
             cleaned, note, found = clean_image(self.package.parts[name], redact)
@@ -259,6 +271,36 @@ class _Redaction:
         if any(n.startswith("word/media/") for n in self.package.parts):
             self._note("pictures checked for faces and text, and re-encoded without metadata")
 
+    def _rename_media(self) -> None:
+        """Media parts get neutral names (word/media/Siti_Rahmawati.jpg says
+        who is in the picture): image1.jpg, image2.png..., with every
+        relationship and content-type entry that names them."""
+        media = sorted(n for n in self.package.parts if n.startswith("word/media/"))
+        renames = {}
+        for number, name in enumerate(media, 1):
+            suffix = re.sub(r"[^A-Za-z0-9.]", "", name[name.rfind("."):]) if "." in name.rsplit("/", 1)[-1] else ""
+            new = f"word/media/image{number}{suffix.lower()}"
+            if new != name:
+                renames[name] = new
+        if not renames:
+            return
+        for old_name, new_name in renames.items():
+            self.package.parts[new_name] = self.package.parts.pop(old_name)
+        self.types.rename(renames)
+        for rels in [n for n in self.package.parts if n.endswith(".rels")]:
+            source = source_of_rels(rels)
+            if not source:
+                continue
+            root = parse(self.package.parts[rels])
+            for rel in root:
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = resolve(source, rel.get("Target", ""))
+                if target in renames:
+                    rel.set("Target", relative_target(source, renames[target]))
+            self.package.parts[rels] = serialise(root)
+        self._note("pictures renamed to neutral names")
+
     def _rewrite_properties(self) -> None:
         for name in list(self.package.parts):
             ctype = self.types.of(name)
@@ -276,6 +318,15 @@ class _Redaction:
     def _finding(span: TextSpan, text: str, location: str) -> Finding:
         return Finding(span.entity_type, text[span.start:span.end], span.score, span.recognizer, location)
 
+
+# Link targets that point at a person or a place: mail, phone and chat
+# addresses, and map positions (geo:, map URLs with coordinates or a query).
+PERSONAL_LINK = re.compile(
+    r"^(mailto|tel|sms|geo|whatsapp|callto|skype):|wa\.me/|api\.whatsapp\.com|t\.me/|"
+    r"maps\.google\.|google\.[a-z.]+/maps|goo\.gl/maps|maps\.app\.goo\.gl|openstreetmap\.org/|"
+    r"[@?&=/]-?\d{1,2}\.\d{3,},\s*-?\d{1,3}\.\d{3,}",
+    re.I,
+)
 
 _SETTINGS = "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"
 

@@ -9,7 +9,7 @@ from lxml import etree
 
 from ...config import ImageSettings
 from ...errors import InputRejected
-from ...images.pipeline import pixel_problems
+from ...images.pipeline import flattened, pixel_problems
 from ...verify import MIN_RAW_LENGTH, leaks_in_bytes, leaks_in_text
 from .images import decode
 from .package import open_package
@@ -41,7 +41,11 @@ def verify_docx(output: bytes, values: set[str], inserted: set[str] = frozenset(
             if pixels is None:
                 problems.append(f"picture {name} cannot be decoded to be checked")
             elif max(pixels.shape[:2]) >= min_picture_px:
-                problems += pixel_problems(pixels[:, :, :3].copy(), values, inserted, images or ImageSettings(), f"picture {name}")
+                bgr, views = pixels[:, :, :3].copy(), ()
+                if pixels.shape[2] == 4:  # transparent: read flattened, as redaction did
+                    bgr, on_black = flattened(bgr, pixels[:, :, 3])
+                    views = (on_black,)
+                problems += pixel_problems(bgr, values, inserted, images or ImageSettings(), f"picture {name}", views)
         if FORBIDDEN_PARTS.search(name):
             problems.append(f"part {name} should have been removed")
         if not (name.endswith(".xml") or name.endswith(".rels")):
@@ -56,6 +60,8 @@ def verify_docx(output: bytes, values: set[str], inserted: set[str] = frozenset(
         attributes.append((f"an attribute of part {name}", "\n".join(_attributes(root))))
         texts += [(f"part {name}", unit.text) for unit in paragraph_units(root, name)]
         problems += _structure_problems(name, root)
+    # Part names are text too (word/media/Siti_Rahmawati.jpg).
+    texts.append(("the part names", "\n".join(re.sub(r"[_\-.]+", " ", name) for name in package.parts)))
     problems += leaks_in_text(values, texts, inserted)
     # Attribute values are codes (languages, style ids, fonts: "sa-IN"), so a
     # two-letter value such as initials is only looked for in text.

@@ -35,8 +35,9 @@ def clean_image(data: bytes, redact=None) -> tuple[bytes | None, str, list]:
     findings = []
     if redact is not None:
         bgr = np.ascontiguousarray(image[:, :, :3])
-        bgr, findings = redact(bgr)
-        image = np.dstack([bgr, image[:, :, 3]]) if image.shape[2] == 4 else bgr
+        alpha = np.ascontiguousarray(image[:, :, 3]) if image.shape[2] == 4 else None
+        bgr, alpha, findings = redact(bgr, alpha)
+        image = np.dstack([bgr, alpha]) if alpha is not None else bgr
     if data.startswith(_JPEG):
         ok, out = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
     else:

@@ -71,6 +71,22 @@ class ContentTypes:
             if el.get("PartName", "").lstrip("/") in names:
                 self.root.remove(el)
 
+    def rename(self, renames: dict[str, str]) -> None:
+        """Parts renamed: their overrides follow, and a part whose new name
+        no longer gets its type from a default gets an override."""
+        for old, new in renames.items():
+            content_type = self.of(old)
+            for el in self.root.iter("{%s}Override" % NS["ct"]):
+                if el.get("PartName", "").lstrip("/") == old:
+                    el.set("PartName", "/" + new)
+            if old in self.overrides:
+                self.overrides[new] = self.overrides.pop(old)
+            if self.of(new) != content_type:
+                el = etree.SubElement(self.root, "{%s}Override" % NS["ct"])
+                el.set("PartName", "/" + new)
+                el.set("ContentType", content_type)
+                self.overrides[new] = content_type
+
     def ensure_default(self, extension: str, content_type: str) -> None:
         if extension not in self.defaults:
             el = etree.SubElement(self.root, "{%s}Default" % NS["ct"])
@@ -89,6 +105,11 @@ def removed_kind(name: str) -> str:
 def source_of_rels(rels: str) -> str:
     folder, base = posixpath.split(rels)
     return posixpath.join(posixpath.dirname(folder), base[: -len(".rels")])
+
+
+def relative_target(source: str, part: str) -> str:
+    """A relationship target for `part` as seen from `source`'s folder."""
+    return posixpath.relpath(part, posixpath.dirname(source))
 
 
 def resolve(source: str, target: str) -> str:

@@ -16,6 +16,7 @@ from lxml import etree
 
 from .xml import W, XML_SPACE
 
+MATH_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 _SEPARATORS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-", W + "softHyphen": ""}
 
 
@@ -65,11 +66,12 @@ def paragraph_units(root: etree._Element, part: str) -> list[TextUnit]:
     units = []
     for number, paragraph in enumerate(root.iter(W + "p")):
         pieces, text = [], ""
-        for element in paragraph.iter(W + "t", *_SEPARATORS):
+        for element in paragraph.iter(W + "t", MATH_TEXT, *_SEPARATORS):
             if _owner(element, W + "p") is not paragraph:
                 continue
-            value = (element.text or "") if element.tag == W + "t" else _SEPARATORS[element.tag]
-            node = element if element.tag == W + "t" else None
+            is_text = element.tag in (W + "t", MATH_TEXT)  # equations hold text too (m:t)
+            value = (element.text or "") if is_text else _SEPARATORS[element.tag]
+            node = element if is_text else None
             pieces.append(Piece(node, len(text), len(text) + len(value)))
             text += value
         if text.strip():
@@ -96,5 +98,13 @@ class AttributeUnit(TextUnit):
         self.element.set(self.attribute, value)
 
 
+VML_TEXTPATH = "{urn:schemas-microsoft-com:vml}textpath"
+
+
 def attribute_units(root: etree._Element, part: str) -> list[TextUnit]:
-    return [AttributeUnit(f"{part} field", el, W + "instr") for el in root.iter(W + "fldSimple") if el.get(W + "instr")]
+    """Text held in attributes: simple fields' instructions, and watermarks
+    (a VML text path's string, "RAHASIA - Siti Rahmawati")."""
+    units: list[TextUnit] = [AttributeUnit(f"{part} field", el, W + "instr")
+                             for el in root.iter(W + "fldSimple") if el.get(W + "instr")]
+    units += [AttributeUnit(f"{part} watermark", el, "string") for el in root.iter(VML_TEXTPATH) if el.get("string")]
+    return units
