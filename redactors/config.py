@@ -69,6 +69,8 @@ class Limits:
     # Pictures smaller than this (pixels on the longer side) are ignored:
     # logos, icons, bullets.
     min_picture_px: int = 120
+    # Pictures with more pixels than this are refused (memory).
+    max_picture_pixels: int = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             max_pages=int(lim.get("max_pages", 3000)),
             unchecked_pictures=lim.get("unchecked_pictures", "review"),
             min_picture_px=int(lim.get("min_picture_px", 120)),
+            max_picture_pixels=int(float(lim.get("max_picture_megapixels", 50)) * 1_000_000),
         ),
         images=ImageSettings(**raw.get("images", {})),
         verification=VerificationSettings(**raw.get("verification", {})),

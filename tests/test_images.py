@@ -284,3 +284,21 @@ def test_tiny_faces_in_a_small_picture_are_found_by_reading_it_at_twice_its_size
         boxes.append((int(x + 41 * s), int(y + 38 * s), int(x + 130 * s) + 1, int(y + 158 * s) + 1))
     mask = face_mask(canvas.shape[:2], CenterFace(threshold=0.2).detect(canvas))
     assert [round(float(mask[y0:y1, x0:x1].mean()), 2) for x0, y0, x1, y1 in boxes] == [1.0] * 8
+
+
+def test_a_picture_over_the_pixel_limit_is_refused_before_it_is_decoded(tmp_path, run_library, secret_dir, monkeypatch):
+    from redactors.config import load_config
+
+    policy = tmp_path / "small.yaml"
+    policy.write_text(f"version: 1\nsecret_file: {secret_dir / 'manifest.key'}\nlimits:\n  max_picture_megapixels: 20\n")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    # 24 MP of one colour: a small PNG file that decodes to 72 MB of pixels.
+    Image.new("RGB", (6000, 4000), (200, 200, 200)).save(inbox / "besar.png")
+    decoded = []
+    original_load = Image.Image.load
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self.size) or original_load(self))
+    entry = run_library(inbox, tmp_path / "out", load_config(policy))["files"][0]
+    assert entry["status"] == "failed" and entry["reason_code"] == "too_large"
+    assert "24 megapixels" in entry["reason"] and "max_picture_megapixels" in entry["reason"]
+    assert (6000, 4000) not in decoded  # refused from its header, never decoded

@@ -36,7 +36,7 @@ class ImageHandler(FormatHandler):
     extensions = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp") + HEIF_EXTENSIONS
 
     def redact(self, data: bytes, ctx: RedactionContext) -> RedactionResult:
-        image, fmt = _open(data)
+        image, fmt = _open(data, ctx.config.limits.max_picture_pixels)
         icc = image.info.get("icc_profile")
         image = ImageOps.exif_transpose(image)
         rgb, alpha = pixels_of(image)
@@ -107,10 +107,16 @@ def pixels_of(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     return np.ascontiguousarray(np.asarray(image.convert("RGB"))), None
 
 
-def _open(data: bytes) -> tuple[Image.Image, str]:
+def _open(data: bytes, max_pixels: int = MAX_PIXELS) -> tuple[Image.Image, str]:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         image = Image.open(io.BytesIO(data))
+        # The header gives the size: refuse before decoding a picture whose
+        # pixels alone would take gigabytes.
+        width, height = image.size
+        if width * height > max_pixels:
+            raise TooLarge(f"the picture has {width * height / 1e6:.0f} megapixels ({width}x{height}), more than the "
+                           f"limit of {max_pixels / 1e6:.0f} (limits.max_picture_megapixels)")
         image.load()
     except Image.DecompressionBombError as exc:
         raise TooLarge(f"the image has more than {MAX_PIXELS // 1_000_000} megapixels") from exc

@@ -76,8 +76,15 @@ def _encoded_like(doc: pymupdf.Document, xref: int, bgr: np.ndarray) -> bytes:
 METADATA_MARKERS = (b"Exif\x00\x00", b"http://ns.adobe.com/xap/1.0/", b"Photoshop 3.0\x00")
 
 
+def _zoom_within(page: pymupdf.Page, zoom: float, max_pixels: int) -> float:
+    """The rendering zoom, lowered so that a huge page stays within the
+    picture limit (memory)."""
+    pixels = page.rect.width * zoom * page.rect.height * zoom
+    return zoom if pixels <= max_pixels else zoom * (max_pixels / pixels) ** 0.5
+
+
 def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: ImageSettings,
-                    min_px: int) -> tuple[list[Finding], int]:
+                    min_px: int, max_pixels: int = 50_000_000) -> tuple[list[Finding], int]:
     """Findings in pictures, and how many pictures could not be checked."""
     findings: list[Finding] = []
     unchecked = 0
@@ -86,7 +93,7 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
         number = page.number + 1
         pictures = big_pictures(page, min_px)
         if is_scan(page, pictures, policy) or (policy.ocr and unreadable_text(page)):
-            zoom = policy.scan_dpi / 72
+            zoom = _zoom_within(page, policy.scan_dpi / 72, max_pixels)
             bgr = to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False))
             redacted, found, _ = redact_pixels(bgr, detector, policy)
             findings += [_on_page(f, number, 1 / zoom) for f in found]
@@ -98,6 +105,9 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
             if xref == 0 or xref in done:
                 continue
             done.add(xref)
+            if info.get("width", 0) * info.get("height", 0) > max_pixels:
+                unchecked += 1  # too big to decode within the memory bound: a person must look
+                continue
             try:
                 bgr = to_bgr(pymupdf.Pixmap(doc, xref))
             except Exception:  # an image MuPDF cannot decode: a person must look
