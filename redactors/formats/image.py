@@ -1,4 +1,5 @@
-"""Photos and pictures (JPEG, PNG, TIFF, WebP, HEIC): faces, text inside the image,
+"""Photos and pictures (JPEG, PNG, TIFF, WebP, HEIC, GIF; every frame of an
+animation and every page of a multi-page TIFF): faces, text inside the image,
 and every hidden carrier (EXIF with GPS, time and camera serial, XMP, IPTC,
 comments, thumbnails). The EXIF orientation is applied first, the colour
 profile is kept, and the output is written fresh, with pixels only."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ..config import ImageSettings
 from ..errors import CorruptInput, TooLarge
@@ -17,7 +18,7 @@ from ..model import RedactionResult
 from .base import FormatHandler, RedactionContext
 
 MAX_PIXELS = 120_000_000
-FORMATS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp", "HEIF": ".heic"}
+FORMATS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp", "HEIF": ".heic", "GIF": ".gif"}
 
 try:  # HEIC/HEIF photos (iPhones) through pillow-heif, when installed
     import pillow_heif
@@ -33,25 +34,26 @@ METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "ip
 
 class ImageHandler(FormatHandler):
     name = "image"
-    extensions = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp") + HEIF_EXTENSIONS
+    extensions = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".gif") + HEIF_EXTENSIONS
 
     def redact(self, data: bytes, ctx: RedactionContext) -> RedactionResult:
         image, fmt = _open(data, ctx.config.limits.max_picture_pixels)
         icc = image.info.get("icc_profile")
-        image = ImageOps.exif_transpose(image)
-        rgb, alpha = pixels_of(image)
-        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
-        if alpha is None:
-            redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images)
-            out = Image.fromarray(np.ascontiguousarray(redacted[:, :, ::-1]))
-        else:
-            redacted, alpha, findings = redact_transparent(bgr, alpha, ctx.detector, ctx.config.images)
-            out = Image.fromarray(np.ascontiguousarray(np.dstack([redacted[:, :, ::-1], alpha])), "RGBA")
-        output = _encode(out, fmt, icc)
+        frames = _frames(image)
+        findings, out_frames, transparent = [], [], False
+        for number, frame in enumerate(frames, 1):
+            where = f"frame {number}" if len(frames) > 1 else "image"
+            redacted, found, has_alpha = _redact_frame(frame, ctx, where)
+            out_frames.append(redacted)
+            findings += found
+            transparent = transparent or has_alpha
+        output = _encode(out_frames, fmt, icc, [f.info.get("duration") for f in frames], image.info.get("loop"))
         notes = ["EXIF orientation applied; EXIF, GPS, XMP, IPTC, comments and thumbnails removed"]
-        if alpha is not None:
+        if len(frames) > 1:
+            notes.append(f"{len(frames)} frames or pages, each checked for faces and text")
+        if transparent:
             notes.append("transparent picture read flattened onto white and onto black; hidden colour removed")
-        return RedactionResult(output=output, findings=findings, pages=1, notes=notes)
+        return RedactionResult(output=output, findings=findings, pages=len(frames), notes=notes)
 
     def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
                ctx: RedactionContext | None = None) -> list[str]:
@@ -65,15 +67,45 @@ class ImageHandler(FormatHandler):
         left = [k for k in METADATA_KEYS if image.info.get(k)]
         if left:
             problems.append(f"metadata remains: {left}")
-        rgb, alpha = pixels_of(image)
-        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         policy = ctx.config.images if ctx else ImageSettings()
-        if alpha is None:
-            return problems + pixel_problems(bgr, sensitive_values, inserted, policy, "the image")
-        on_white, on_black = flattened(bgr, alpha)
-        if np.any(bgr[alpha == 0]):
-            problems.append("colour remains under fully transparent pixels")
-        return problems + pixel_problems(on_white, sensitive_values, inserted, policy, "the image", (on_black,))
+        frames = _frames(image, transpose=False)
+        for number, frame in enumerate(frames, 1):
+            where = f"frame {number} of the image" if len(frames) > 1 else "the image"
+            rgb, alpha = pixels_of(frame)
+            bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+            if alpha is None:
+                problems += pixel_problems(bgr, sensitive_values, inserted, policy, where)
+                continue
+            on_white, on_black = flattened(bgr, alpha)
+            if np.any(bgr[alpha == 0]):
+                problems.append(f"colour remains under fully transparent pixels of {where}")
+            problems += pixel_problems(on_white, sensitive_values, inserted, policy, where, (on_black,))
+        return list(dict.fromkeys(problems))
+
+
+def _frames(image: Image.Image, transpose: bool = True) -> list[Image.Image]:
+    """Every frame (animated GIF, WebP, PNG) or page (multi-page TIFF), each
+    a picture of its own; a still photo with its EXIF orientation applied."""
+    count = getattr(image, "n_frames", 1)
+    if count <= 1:
+        return [ImageOps.exif_transpose(image) if transpose else image]
+    frames = []
+    for frame in ImageSequence.Iterator(image):
+        copy = frame.copy()
+        if copy.info.get("duration") is None:  # WebP keeps it on the copy, GIF on the frame
+            copy.info["duration"] = frame.info.get("duration")
+        frames.append(copy)
+    return frames
+
+
+def _redact_frame(frame: Image.Image, ctx: RedactionContext, where: str) -> tuple[Image.Image, list, bool]:
+    rgb, alpha = pixels_of(frame)
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    if alpha is None:
+        redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images, where)
+        return Image.fromarray(np.ascontiguousarray(redacted[:, :, ::-1])), findings, False
+    redacted, alpha, findings = redact_transparent(bgr, alpha, ctx.detector, ctx.config.images, where)
+    return Image.fromarray(np.ascontiguousarray(np.dstack([redacted[:, :, ::-1], alpha])), "RGBA"), findings, True
 
 
 # TIFF tags that describe the pixels (size, layout, compression, resolution):
@@ -127,17 +159,31 @@ def _open(data: bytes, max_pixels: int = MAX_PIXELS) -> tuple[Image.Image, str]:
     return image, image.format
 
 
-def _encode(image: Image.Image, fmt: str, icc: bytes | None) -> bytes:
+def _encode(frames: list[Image.Image], fmt: str, icc: bytes | None, durations: list, loop) -> bytes:
+    """Written fresh, pixels only (and the colour profile); every frame or
+    page kept, with its timing."""
     out = io.BytesIO()
-    options = {"icc_profile": icc} if icc else {}
+    options: dict = {"icc_profile": icc} if icc else {}
+    first, rest = frames[0], frames[1:]
+    if rest:
+        options.update(save_all=True, append_images=rest)
+        if fmt in ("GIF", "WEBP", "PNG") and all(d is not None for d in durations):
+            options["duration"] = durations
+        if fmt in ("GIF", "WEBP", "PNG"):
+            options["loop"] = loop or 0
     if fmt == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=92, exif=b"", **options)
+        first.convert("RGB").save(out, "JPEG", quality=92, exif=b"", **options)
     elif fmt == "PNG":
-        image.save(out, "PNG", **options)
+        first.save(out, "PNG", **options)
     elif fmt == "WEBP":
-        image.save(out, "WEBP", quality=90, exif=b"", **options)
+        first.save(out, "WEBP", quality=90, exif=b"", **options)
     elif fmt == "HEIF":
-        image.convert("RGB").save(out, "HEIF", quality=90, exif=None, xmp=None, **options)
+        if rest:
+            options["append_images"] = [f.convert("RGB") for f in rest]
+        first.convert("RGB").save(out, "HEIF", quality=90, exif=None, xmp=None, **options)
+    elif fmt == "GIF":
+        options.pop("icc_profile", None)
+        first.save(out, "GIF", disposal=2, **options)
     else:
-        image.save(out, "TIFF", compression="tiff_lzw", **options)
+        first.save(out, "TIFF", compression="tiff_lzw", **options)
     return out.getvalue()
