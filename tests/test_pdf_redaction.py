@@ -292,3 +292,35 @@ def test_marked_text_is_stripped_with_nested_strings_and_only_from_content_strea
     page.insert_text((72, 72), "Teks", fontname="dv")
     fonts = {xref for xref in range(1, doc.xref_length()) if "FontFile" in doc.xref_object(xref) or "Length1" in doc.xref_object(xref)}
     assert fonts and not fonts & _content_streams(doc)
+
+
+def test_a_value_found_on_one_scanned_page_is_covered_on_every_page(config):
+    """Consistency is document-wide for scans as for text: "Singaraja" read as
+    a place of birth on page 2 is covered in "RSUD Singaraja" on page 1 too
+    (verification would otherwise find it and send the file to review)."""
+    import io
+    import subprocess
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from redactors.formats import RedactionContext
+    from redactors.pipeline import detector_for
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
+    doc = pymupdf.open()
+    for line in ("Kontrol rutin dilakukan di RSUD Singaraja setiap bulan.",
+                 "Klien lahir di Singaraja, 12 Maret 2012, dan tinggal bersama neneknya."):
+        picture = Image.new("RGB", (1240, 300), "white")
+        ImageDraw.Draw(picture).text((40, 120), line, font=font, fill="black")
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG")
+        page = doc.new_page(width=595, height=144)
+        page.insert_image(page.rect, stream=buffer.getvalue())
+    handler = PdfHandler()
+    ctx = RedactionContext(detector_for(config), config)
+    result = handler.redact(doc.tobytes(), ctx)
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted, ctx) == []
+    with pymupdf.open(stream=result.output) as out:
+        first = out[0].get_pixmap(dpi=200).tobytes("png")
+    text = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "6"], input=first, capture_output=True).stdout.decode()
+    assert "Kontrol rutin" in text and "Singaraja" not in text

@@ -8,7 +8,7 @@ import numpy as np
 from ..config import ImageSettings
 from ..detect.base import TextDetector
 from ..detect.document import detect_units
-from ..model import Finding
+from ..model import Finding, TextSpan
 from .anonymise import MIN_MARGIN_PX, face_mask, fill, pixelate
 from .faces import CenterFace
 from .idcard import IDENTIFYING_FIELDS, card_fields
@@ -25,13 +25,15 @@ def face_detector(threshold: float) -> CenterFace:
 
 
 def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings,
-                  where: str = "image", ocr_views: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[Finding], str]:
+                  where: str = "image", ocr_views: tuple[np.ndarray, ...] = (),
+                  read: list[Read] | None = None) -> tuple[np.ndarray, list[Finding], str]:
     """(redacted image, findings, recognised text). Faces are covered first;
     text is read from the original (a face fill must not hide a name tag from
     OCR), then every word of a finding is filled. `ocr_views` are other
     renderings of the same pixels to read text from too (a transparent
-    picture flattened onto black as well as onto white)."""
-    mask, findings, text = pixel_mask(bgr, detector, policy, where, ocr_views)
+    picture flattened onto black as well as onto white). `read` is the text
+    already read from these pixels with its spans (see read_text)."""
+    mask, findings, text = pixel_mask(bgr, detector, policy, where, ocr_views, read)
     out = pixelate(bgr, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
     return out, findings, text
 
@@ -61,8 +63,20 @@ def flattened(bgr: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return on_white, on_black
 
 
+# Text read from a picture, and the spans of personal data in it.
+Read = tuple[OcrText, list[TextSpan]]
+
+
+def read_text(views: tuple[np.ndarray, ...], detector: TextDetector) -> list[Read]:
+    """OCR of each view, with the spans the detector finds in it."""
+    ocrs = [read_words(view) for view in views]
+    spans, _ = detect_units(detector, [ocr.text for ocr in ocrs])
+    return list(zip(ocrs, spans))
+
+
 def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings, where: str = "image",
-               ocr_views: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, list[Finding], str]:
+               ocr_views: tuple[np.ndarray, ...] = (), read: list[Read] | None = None,
+               ) -> tuple[np.ndarray, list[Finding], str]:
     """(mask of pixels to cover, findings, recognised text)."""
     height, width = bgr.shape[:2]
     findings: list[Finding] = []
@@ -74,16 +88,17 @@ def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings, w
                                 tuple(round(float(v), 1) for v in (box.x0, box.y0, box.x1, box.y1))))
     texts = []
     if policy.ocr:
-        for view in (bgr,) + tuple(ocr_views):
-            ocr = read_words(view)
+        if read is None:
+            read = read_text((bgr,) + tuple(ocr_views), detector)
+        for ocr, spans in read:
             texts.append(ocr.text)
-            findings += _cover_text(ocr, detector, mask, where)
+            findings += _cover_text(ocr, spans, mask, where)
     return mask, findings, "\n".join(texts)
 
 
-def _cover_text(ocr: OcrText, detector: TextDetector, mask: np.ndarray, where: str) -> list[Finding]:
-    """Fill the words of every finding in the OCR text, and every field
-    value of an identity card."""
+def _cover_text(ocr: OcrText, spans: list[TextSpan], mask: np.ndarray, where: str) -> list[Finding]:
+    """Fill the words of every span in the OCR text, and every field value
+    of an identity card."""
     height, width = mask.shape[:2]
     findings = []
 
@@ -92,8 +107,7 @@ def _cover_text(ocr: OcrText, detector: TextDetector, mask: np.ndarray, where: s
             pad = max(2, (y1 - y0) // 6)
             mask[max(0, y0 - pad):min(height, y1 + pad), max(0, x0 - pad):min(width, x1 + pad)] = 1
 
-    spans_per_unit, _ = detect_units(detector, [ocr.text])
-    for span in spans_per_unit[0]:
+    for span in spans:
         boxes = ocr.boxes_for(span.start, span.end)
         cover(boxes)
         if boxes:

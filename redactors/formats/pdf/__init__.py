@@ -103,7 +103,8 @@ class PdfHandler(FormatHandler):
         # 4. Pictures and scanned pages, after the text redactions (a scan is
         #    rendered with its boxes already on it).
         picture_findings, unchecked = redact_pictures(doc, detector, ctx.config.images, ctx.config.limits.min_picture_px,
-                                                      ctx.config.limits.max_picture_pixels)
+                                                      ctx.config.limits.max_picture_pixels,
+                                                      seed=[(f.value, f.entity_type) for f in findings])
         findings += picture_findings
 
         remove_document_carriers(doc)

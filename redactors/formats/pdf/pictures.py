@@ -11,13 +11,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import cv2
 import numpy as np
 import pymupdf
 
 from ...config import ImageSettings
 from ...detect.base import TextDetector
-from ...images.pipeline import pixel_problems, redact_pixels
+from ...detect.document import detect_units
+from ...images.ocr import read_words
+from ...images.pipeline import Read, pixel_problems, redact_pixels
 from ...model import Finding
 from .unreadable import unreadable_text
 
@@ -84,38 +88,44 @@ def _zoom_within(page: pymupdf.Page, zoom: float, max_pixels: int) -> float:
 
 
 def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: ImageSettings,
-                    min_px: int, max_pixels: int = 50_000_000) -> tuple[list[Finding], int]:
-    """Findings in pictures, and how many pictures could not be checked."""
+                    min_px: int, max_pixels: int = 50_000_000,
+                    seed: list[tuple[str, str]] | None = None) -> tuple[list[Finding], int]:
+    """Findings in pictures, and how many pictures could not be checked.
+
+    Two passes, so that consistency is document-wide as for text: every
+    scanned page and picture is read first (OCR, kept as words and boxes,
+    not as pixels), values found anywhere (in the text layer too: `seed`)
+    are searched in all of them, then each is redacted. A place named on
+    page 2 of a scan is covered on page 1 as well."""
+    plan = _plan(doc, policy, min_px, max_pixels)
+    reads: dict[tuple, list[Read]] = {}
+    if policy.ocr:
+        keys, ocrs = [], []
+        for key, bgr in _pixels(doc, plan, policy, max_pixels):
+            keys.append(key)
+            ocrs.append(read_words(bgr))
+        spans, _ = detect_units(detector, [ocr.text for ocr in ocrs], seed=seed or [])
+        reads = {key: [(ocr, found)] for key, ocr, found in zip(keys, ocrs, spans)}
     findings: list[Finding] = []
-    unchecked = 0
-    done: set[int] = set()
+    unchecked = plan.unchecked
     for page in doc:
         number = page.number + 1
-        pictures = big_pictures(page, min_px)
-        if is_scan(page, pictures, policy) or (policy.ocr and unreadable_text(page)):
+        if number in plan.scans:
             zoom = _zoom_within(page, policy.scan_dpi / 72, max_pixels)
             bgr = to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False))
-            redacted, found, _ = redact_pixels(bgr, detector, policy)
+            redacted, found, _ = redact_pixels(bgr, detector, policy, read=reads.get(("page", number), []))
             findings += [_on_page(f, number, 1 / zoom) for f in found]
             _replace_with_picture(page, png(redacted))
             continue
-        big = {info.get("xref", 0) for info in pictures}
-        for info in page.get_image_info(xrefs=True):
-            xref = info.get("xref", 0)
-            if xref == 0 or xref in done:
-                continue
-            done.add(xref)
-            if info.get("width", 0) * info.get("height", 0) > max_pixels:
-                unchecked += 1  # too big to decode within the memory bound: a person must look
-                continue
+        for xref in plan.pictures.get(number, []):
             try:
                 bgr = to_bgr(pymupdf.Pixmap(doc, xref))
             except Exception:  # an image MuPDF cannot decode: a person must look
                 unchecked += 1
                 continue
             found = []
-            if xref in big:
-                bgr, found, _ = redact_pixels(bgr, detector, policy)
+            if xref in plan.big:
+                bgr, found, _ = redact_pixels(bgr, detector, policy, read=reads.get(("xref", xref), []))
                 findings += [_on_page(f, number, None) for f in found]
             if _is_stencil(doc, xref):
                 # A stencil holds no metadata; it is rewritten only when
@@ -125,6 +135,52 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
                 continue
             page.replace_image(xref, stream=_encoded_like(doc, xref, bgr))
     return findings, unchecked
+
+
+@dataclass
+class _Plan:
+    scans: set[int] = field(default_factory=set)  # page numbers redacted as one picture
+    pictures: dict[int, list[int]] = field(default_factory=dict)  # page -> picture xrefs first shown there
+    big: set[int] = field(default_factory=set)  # xrefs big enough for faces and text
+    unchecked: int = 0
+
+
+def _plan(doc: pymupdf.Document, policy: ImageSettings, min_px: int, max_pixels: int) -> _Plan:
+    plan = _Plan()
+    done: set[int] = set()
+    for page in doc:
+        number = page.number + 1
+        pictures = big_pictures(page, min_px)
+        if is_scan(page, pictures, policy) or (policy.ocr and unreadable_text(page)):
+            plan.scans.add(number)
+            continue
+        plan.big |= {info.get("xref", 0) for info in pictures}
+        for info in page.get_image_info(xrefs=True):
+            xref = info.get("xref", 0)
+            if xref == 0 or xref in done:
+                continue
+            done.add(xref)
+            if info.get("width", 0) * info.get("height", 0) > max_pixels:
+                plan.unchecked += 1  # too big to decode within the memory bound: a person must look
+                continue
+            plan.pictures.setdefault(number, []).append(xref)
+    return plan
+
+
+def _pixels(doc: pymupdf.Document, plan: _Plan, policy: ImageSettings, max_pixels: int):
+    """(key, pixels) of every scanned page and big picture, one at a time."""
+    for page in doc:
+        number = page.number + 1
+        if number in plan.scans:
+            zoom = _zoom_within(page, policy.scan_dpi / 72, max_pixels)
+            yield ("page", number), to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False))
+            continue
+        for xref in plan.pictures.get(number, []):
+            if xref in plan.big:
+                try:
+                    yield ("xref", xref), to_bgr(pymupdf.Pixmap(doc, xref))
+                except Exception:
+                    continue
 
 
 def _is_stencil(doc: pymupdf.Document, xref: int) -> bool:
