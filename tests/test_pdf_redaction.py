@@ -308,10 +308,11 @@ def test_a_value_found_on_one_scanned_page_is_covered_on_every_page(config):
 
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
     doc = pymupdf.open()
-    for line in ("Kontrol rutin dilakukan di RSUD Singaraja setiap bulan.",
+    # Page 1 alone: the detector does not take "Singaraja" after a line break.
+    for line in ("Kontrol rutin di RSUD\nSingaraja.",
                  "Klien lahir di Singaraja, 12 Maret 2012, dan tinggal bersama neneknya."):
         picture = Image.new("RGB", (1240, 300), "white")
-        ImageDraw.Draw(picture).text((40, 120), line, font=font, fill="black")
+        ImageDraw.Draw(picture).text((40, 80), line, font=font, fill="black")
         buffer = io.BytesIO()
         picture.save(buffer, "PNG")
         page = doc.new_page(width=595, height=144)
