@@ -43,6 +43,8 @@ bench: setup
 	OMP_THREAD_LIMIT=1 $(PY) bench/images.py
 	$(PY) bench/service.py
 	OMP_THREAD_LIMIT=1 $(PY) bench/ocr.py
+	$(PY) bench/scaling.py
+	OMP_THREAD_LIMIT=1 $(PY) bench/verification.py
 
 clean:
 	rm -rf out .pytest_cache
