@@ -302,3 +302,32 @@ def test_a_picture_over_the_pixel_limit_is_refused_before_it_is_decoded(tmp_path
     assert entry["status"] == "failed" and entry["reason_code"] == "too_large"
     assert "24 megapixels" in entry["reason"] and "max_picture_megapixels" in entry["reason"]
     assert (6000, 4000) not in decoded  # refused from its header, never decoded
+
+
+def test_a_flat_cover_is_not_a_face_but_a_face_is(config):
+    # The detector was seen (issue reports) taking a solid ellipse for a face
+    # at 0.5; it could not be reproduced here on demand, so the rule is
+    # tested on its own, in both directions.
+    from redactors.images.faces import FaceBox
+    from redactors.images.pipeline import _flat, pixel_problems
+
+    face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    assert pixel_problems(face, set(), set(), config.images, "the photo")  # a real face is still a leak
+    box = FaceBox(182, 58, 270, 178, 0.9)
+    assert not _flat(face, box)
+    covered = face.copy()
+    cv2.ellipse(covered, (226, 118), (66, 90), 0, 0, 360, (0, 0, 0), -1)
+    assert _flat(covered, box)
+
+
+def test_unsure_one_or_two_letter_noise_is_not_a_leak_of_initials_but_a_sure_read_is():
+    from redactors.images.ocr import OcrText, Word
+    from redactors.images.pipeline import confident_text
+    from redactors.verify import leaks_in_text
+
+    noise = OcrText("RA bersama ibu", [Word(0, 2, (0, 0, 5, 5), 31.0), Word(3, 10, (6, 0, 20, 5), 90.0),
+                                       Word(11, 14, (21, 0, 30, 5), 92.0)])
+    assert leaks_in_text({"RA"}, [("ocr", confident_text(noise))]) == []
+    sure = OcrText("RA bersama ibu", [Word(0, 2, (0, 0, 5, 5), 95.0), Word(3, 10, (6, 0, 20, 5), 90.0),
+                                      Word(11, 14, (21, 0, 30, 5), 92.0)])
+    assert leaks_in_text({"RA"}, [("ocr", confident_text(sure))])
