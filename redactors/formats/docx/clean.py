@@ -74,22 +74,27 @@ def remove_revision_ids(root: etree._Element) -> None:
 
 
 def remove_alt_text(root: etree._Element) -> int:
-    """Alt text and titles of pictures and shapes, and names that may be a
-    file name ("foto_siti.jpg")."""
+    """Alt text and titles of pictures, shapes, groups and their children
+    (the non-visual properties docPr/cNvPr in every DrawingML namespace, and
+    every VML element), and names that may be a file name ("foto_siti.jpg")."""
     count = 0
-    for docpr in root.iter("{%s}docPr" % NS["wp"], "{%s}cNvPr" % NS["pic"]):
-        for attribute in ("descr", "title"):
-            if attribute in docpr.attrib:
-                del docpr.attrib[attribute]
-                count += 1
-        docpr.set("name", f"Picture {docpr.get('id', '0')}")
-        for link in list(docpr):  # a:hlinkClick / a:hlinkHover on the picture
-            remove(link)
-    for shape in root.iter(*("{%s}%s" % (NS["v"], n) for n in ("shape", "rect", "oval", "roundrect", "imagedata", "group"))):
-        for attribute in ("alt", "title", "{%s}title" % NS["o"]):
-            if attribute in shape.attrib:
-                del shape.attrib[attribute]
-                count += 1
+    vml = "{%s}" % NS["v"]
+    for element in list(root.iter()):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        local = tag.rsplit("}", 1)[-1]
+        if local in ("docPr", "cNvPr"):
+            for attribute in ("descr", "title"):
+                if attribute in element.attrib:
+                    del element.attrib[attribute]
+                    count += 1
+            element.set("name", f"Picture {element.get('id', '0')}")
+            for link in list(element):  # a:hlinkClick / a:hlinkHover on the picture
+                remove(link)
+        elif tag.startswith(vml):
+            for attribute in ("alt", "title", "{%s}title" % NS["o"]):
+                if attribute in element.attrib:
+                    del element.attrib[attribute]
+                    count += 1
     return count
 
 

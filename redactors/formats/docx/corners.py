@@ -11,8 +11,8 @@ a Word file", for the list and why the rest cannot hold personal data).
   to neutral ones, with the links and field references that use them.
 - Field codes that name a file (INCLUDEPICTURE, INCLUDETEXT, LINK, DDE,
   IMPORT...): the path goes (C:\\Users\\<name>\\..., a client's folder).
-- Shapes, groups and their children: alt text and titles in every
-  namespace (DrawingML, VML); names made neutral.
+- Shapes, groups and their children: alt text, titles and names in every
+  namespace (DrawingML, VML) go with the pictures' (clean.remove_alt_text).
 - Watermarks (VML text paths) and equations (m:t) are text units: they are
   detected and redacted like paragraphs (text.py).
 """
@@ -23,16 +23,12 @@ import re
 
 from lxml import etree
 
-from .xml import NS, W
+from .xml import W
 
 # Fields whose instruction points at a file or another program's data.
 FILE_FIELDS = {"INCLUDEPICTURE", "INCLUDETEXT", "LINK", "DDE", "DDEAUTO", "IMPORT", "INCLUDE", "DATABASE", "EMBED"}
 _FIELD_NAME = re.compile(r"^\s*([A-Za-z]+)")
 _LOCAL_TARGET = re.compile(r'HYPERLINK\s+"(?!(?:https?|ftp)://)[^"]*"', re.I)
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def clean_corners(root: etree._Element) -> list[str]:
@@ -54,8 +50,6 @@ def clean_corners(root: etree._Element) -> list[str]:
         notes.append("bookmark names replaced by neutral ones")
     if _neutralise_file_fields(root):
         notes.append("file paths in field codes removed")
-    if _shape_alt_text(root):
-        notes.append("alt text and titles of shapes removed")
     return list(dict.fromkeys(notes))
 
 
@@ -104,28 +98,6 @@ def _neutralise_file_fields(root: etree._Element) -> bool:
             simple.set(W + "instr", new)
             changed = True
     return changed
-
-
-def _shape_alt_text(root: etree._Element) -> int:
-    """descr/title of every non-visual property element (docPr, cNvPr of
-    pictures, shapes, groups, in any DrawingML namespace) and alt/title of
-    VML shapes; names made neutral ("Siti.jpg" can be a picture's name)."""
-    count = 0
-    for element in root.iter():
-        local = _local(element.tag)
-        if local in ("docPr", "cNvPr"):
-            for attribute in ("descr", "title"):
-                if attribute in element.attrib:
-                    del element.attrib[attribute]
-                    count += 1
-            if "name" in element.attrib:
-                element.set("name", f"Shape {element.get('id', '0')}")
-        elif element.tag.startswith("{%s}" % NS["v"]) if isinstance(element.tag, str) else False:
-            for attribute in ("alt", "title", "{%s}title" % NS["o"]):
-                if attribute in element.attrib:
-                    del element.attrib[attribute]
-                    count += 1
-    return count
 
 
 def corner_texts(root: etree._Element) -> str:
