@@ -72,7 +72,7 @@ def test_a_failure_is_not_cached(prefect_api, tmp_path, secret_dir, monkeypatch)
     drop(inbox, "catatan.rtf", rtf, age=5)
     second = service_flow.drain_inbox(str(policy))
     assert [f["status"] for f in second["files"]] == ["redacted"]
-    assert (out / "redacted" / "catatan.docx").exists() and not (out / "failed" / "catatan.rtf.txt").exists()
+    assert (out / "redacted" / "catatan.rtf.docx").exists() and not (out / "failed" / "catatan.rtf.txt").exists()
 
 
 def test_an_edited_configuration_takes_effect_without_a_restart(tmp_path, secret_dir):
