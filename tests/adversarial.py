@@ -512,3 +512,29 @@ def unreadable_text_pages(seed: int) -> list[Case]:
         else:
             cases.append(Case(f"font_tanpa_unicode_{seed}.pdf", data, "unreadable_text", [name, nik], ("text", "ocr")))
     return cases
+
+
+def picture_strips(seed: int) -> list[Case]:
+    """Leak class 4: a chat screenshot stored as thin strips, a name and a
+    phone number cut across strip edges: OCR of each strip alone never
+    reads them."""
+    import pymupdf
+    from PIL import Image, ImageDraw
+
+    gen = Generator(seed + 5)
+    name, phone = gen.person(), f"0857-{random.Random(seed).randint(1000, 9999)}-{random.Random(seed + 2).randint(1000, 9999)}"
+    shot = Image.new("RGB", (900, 360), (236, 229, 221))
+    draw = ImageDraw.Draw(shot)
+    draw.rounded_rectangle((20, 40, 880, 170), 18, fill=(255, 255, 255))
+    draw.text((40, 60), f"Ini nomor {name}", font=_font(36), fill=(20, 20, 20))
+    draw.text((40, 110), f"ya: {phone}", font=_font(36), fill=(20, 20, 20))
+    draw.text((40, 240), "Baik, terima kasih bu.", font=_font(36), fill=(20, 20, 20))
+    doc = pymupdf.open()
+    page = doc.new_page()
+    strip_px, scale = 24, 0.5  # strips 24 px high: every line of text is cut
+    for top in range(0, shot.height, strip_px):
+        strip = shot.crop((0, top, shot.width, min(shot.height, top + strip_px)))
+        rect = pymupdf.Rect(72, 100 + top * scale, 72 + shot.width * scale, 100 + (top + strip.height) * scale)
+        page.insert_image(rect, stream=_png(strip))
+    page.insert_text((72, 80), "Tangkapan layar percakapan:", fontsize=11)
+    return [Case(f"strip_chat_{seed}.pdf", doc.tobytes(), "hidden_picture_text", [name, phone], ("text", "ocr"))]

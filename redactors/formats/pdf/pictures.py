@@ -45,8 +45,30 @@ def picture_share(page: pymupdf.Page, pictures: list[dict]) -> float:
 
 
 def is_scan(page: pymupdf.Page, pictures: list[dict], policy: ImageSettings) -> bool:
+    """Is the page redacted as one picture? A scan (pictures cover most of
+    it, or inline images), or a picture stored as strips."""
     return bool(pictures) and (picture_share(page, pictures) >= policy.scan_page_share
-                               or any(info.get("xref", 0) == 0 for info in pictures))
+                               or any(info.get("xref", 0) == 0 for info in pictures)
+                               or stored_in_strips(page.get_image_info()))
+
+
+def stored_in_strips(pictures: list[dict]) -> bool:
+    """Two or more pictures that touch edge to edge along a common side: one
+    picture stored as strips (screenshots, some scanners). Each strip read
+    alone cuts words in half ("Siti Rah" / "mawati"); the page is read as
+    one picture instead."""
+    boxes = [pymupdf.Rect(info["bbox"]) for info in pictures if not pymupdf.Rect(info["bbox"]).is_empty]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            width = min(a.x1, b.x1) - max(a.x0, b.x0)
+            height = min(a.y1, b.y1) - max(a.y0, b.y0)
+            stacked = abs(a.y1 - b.y0) <= 1.5 or abs(b.y1 - a.y0) <= 1.5
+            side_by_side = abs(a.x1 - b.x0) <= 1.5 or abs(b.x1 - a.x0) <= 1.5
+            if stacked and width >= 0.9 * max(a.width, b.width):
+                return True
+            if side_by_side and height >= 0.9 * max(a.height, b.height):
+                return True
+    return False
 
 
 def to_bgr(pix: pymupdf.Pixmap) -> np.ndarray:
