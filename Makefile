@@ -14,10 +14,11 @@ test: setup test-system-deps
 	$(PY) -m pytest
 
 # Tests also open outputs with independent tools: LibreOffice (Word files),
-# exiftool (image metadata), poppler (PDF to text); PostgreSQL for the
+# exiftool (image metadata), poppler (PDF to text), DejaVu fonts (the
+# adversarial corpus draws text with them); PostgreSQL for the
 # multi-worker test (a private cluster per run, on loopback).
 test-system-deps:
-	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils postgresql
+	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils postgresql fonts-dejavu-core
 
 setup: system-deps python-deps
 

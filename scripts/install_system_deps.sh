@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages Tabir needs: Tesseract OCR with Indonesian and English data.
+# Debian packages Tabir needs: Tesseract OCR with Indonesian and English data
+# and its orientation detection (OSD: pictures stored on their side).
 # Installs them with apt-get when run as root and they are missing; otherwise
 # says what to install. Safe to run again: it does nothing when all are there.
 set -euo pipefail
 
-PACKAGES=(tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng)
+PACKAGES=(tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng tesseract-ocr-osd)
 PACKAGES+=("$@")  # extra packages a caller needs (tests add theirs)
 
 missing=()
