@@ -147,3 +147,25 @@ def test_the_stamp_is_covered_where_its_text_was(redacted):
             assert NIK in text  # the stamp is readable when flattened
         else:
             assert NIK not in text and "Rahmawati" not in text
+
+
+def test_eleven_pictures_keep_their_own_pixels_after_renaming(config):
+    """image10.png sorts before image2.png: renaming must not let one picture
+    take another's name (and so its place in the document)."""
+    document = docx.Document()
+    colours = [(20 * i, 255 - 20 * i, 90) for i in range(11)]
+    for colour in colours:
+        out = io.BytesIO()
+        Image.new("RGB", (40, 40), colour).save(out, "PNG")
+        document.add_picture(out)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    names = [n for n in zipfile.ZipFile(buffer).namelist() if n.startswith("word/media/")]
+    assert "word/media/image10.png" in names and "word/media/image2.png" in names
+    result = DocxHandler().redact(buffer.getvalue(), RedactionContext(detector_for(config), config))
+    redacted = docx.Document(io.BytesIO(result.output))
+    shown = []
+    for blip in redacted.element.body.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}blip"):
+        part = redacted.part.related_parts[blip.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")]
+        shown.append(Image.open(io.BytesIO(part.blob)).convert("RGB").getpixel((20, 20)))
+    assert shown == colours

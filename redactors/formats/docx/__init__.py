@@ -284,8 +284,10 @@ class _Redaction:
                 renames[name] = new
         if not renames:
             return
-        for old_name, new_name in renames.items():
-            self.package.parts[new_name] = self.package.parts.pop(old_name)
+        # All out, then all in: a new name may be another part's old name
+        # (image10.png becomes image2.png while image2.png becomes image3.png).
+        moved = {new_name: self.package.parts.pop(old_name) for old_name, new_name in renames.items()}
+        self.package.parts.update(moved)
         self.types.rename(renames)
         for rels in [n for n in self.package.parts if n.endswith(".rels")]:
             source = source_of_rels(rels)

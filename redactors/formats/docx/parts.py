@@ -72,20 +72,21 @@ class ContentTypes:
                 self.root.remove(el)
 
     def rename(self, renames: dict[str, str]) -> None:
-        """Parts renamed: their overrides follow, and a part whose new name
-        no longer gets its type from a default gets an override."""
+        """Parts renamed, all at once (a new name may be another part's old
+        name): their overrides follow, and a part whose new name no longer
+        gets its type from a default gets an override."""
+        types = {old: self.of(old) for old in renames}
+        for el in self.root.iter("{%s}Override" % NS["ct"]):
+            name = el.get("PartName", "").lstrip("/")
+            if name in renames:
+                el.set("PartName", "/" + renames[name])
+        self.overrides = {renames.get(name, name): ctype for name, ctype in self.overrides.items()}
         for old, new in renames.items():
-            content_type = self.of(old)
-            for el in self.root.iter("{%s}Override" % NS["ct"]):
-                if el.get("PartName", "").lstrip("/") == old:
-                    el.set("PartName", "/" + new)
-            if old in self.overrides:
-                self.overrides[new] = self.overrides.pop(old)
-            if self.of(new) != content_type:
+            if self.of(new) != types[old]:
                 el = etree.SubElement(self.root, "{%s}Override" % NS["ct"])
                 el.set("PartName", "/" + new)
-                el.set("ContentType", content_type)
-                self.overrides[new] = content_type
+                el.set("ContentType", types[old])
+                self.overrides[new] = types[old]
 
     def ensure_default(self, extension: str, content_type: str) -> None:
         if extension not in self.defaults:
