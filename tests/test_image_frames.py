@@ -76,3 +76,16 @@ def test_a_still_gif_is_published(tmp_path, run_library):
     entry = run_library(inbox, tmp_path / "out")["files"][0]
     assert entry["status"] == "redacted", entry.get("reason")
     assert Image.open(tmp_path / "out" / "redacted" / "poster.gif").format == "GIF"
+
+
+def test_an_animation_over_the_pixel_limit_is_refused(tmp_path, run_library, secret_dir):
+    from redactors.config import load_config
+
+    policy = tmp_path / "small.yaml"
+    policy.write_text(f"version: 1\nsecret_file: {secret_dir / 'manifest.key'}\nlimits:\n  max_picture_megapixels: 1\n")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first, *rest = [Image.new("RGB", (500, 500), (10 * i, 0, 0)) for i in range(6)]  # 0.25 MP x 6 frames
+    first.save(inbox / "animasi.gif", save_all=True, append_images=rest, duration=100)
+    entry = run_library(inbox, tmp_path / "out", load_config(policy))["files"][0]
+    assert entry["status"] == "failed" and entry["reason_code"] == "too_large" and "6 frames" in entry["reason"]

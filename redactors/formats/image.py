@@ -149,6 +149,10 @@ def _open(data: bytes, max_pixels: int = MAX_PIXELS) -> tuple[Image.Image, str]:
         if width * height > max_pixels:
             raise TooLarge(f"the picture has {width * height / 1e6:.0f} megapixels ({width}x{height}), more than the "
                            f"limit of {max_pixels / 1e6:.0f} (limits.max_picture_megapixels)")
+        frames = getattr(image, "n_frames", 1)  # every frame is held decoded while it is redacted
+        if frames > 1 and width * height * frames > max_pixels:
+            raise TooLarge(f"the picture's {frames} frames or pages hold {width * height * frames / 1e6:.0f} "
+                           f"megapixels, more than the limit of {max_pixels / 1e6:.0f} (limits.max_picture_megapixels)")
         image.load()
     except Image.DecompressionBombError as exc:
         raise TooLarge(f"the image has more than {MAX_PIXELS // 1_000_000} megapixels") from exc
