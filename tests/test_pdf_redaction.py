@@ -325,3 +325,33 @@ def test_a_value_found_on_one_scanned_page_is_covered_on_every_page(config):
         first = out[0].get_pixmap(dpi=200).tobytes("png")
     text = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "6"], input=first, capture_output=True).stdout.decode()
     assert "Kontrol rutin" in text and "Singaraja" not in text
+
+
+def test_a_picture_over_the_pixel_limit_is_left_to_the_policy_never_decoded(tmp_path, run_library, secret_dir,
+                                                                            monkeypatch):
+    import io
+
+    from PIL import Image
+
+    from redactors.config import load_config
+    from redactors.formats.pdf import pictures
+
+    decoded = []
+    original = pictures.to_bgr
+    monkeypatch.setattr(pictures, "to_bgr", lambda pix: decoded.append((pix.width, pix.height)) or original(pix))
+
+    policy = tmp_path / "small.yaml"
+    policy.write_text(f"version: 1\nsecret_file: {secret_dir / 'manifest.key'}\nlimits:\n  max_picture_megapixels: 1\n")
+    big = io.BytesIO()
+    Image.new("RGB", (1600, 1000), (120, 120, 120)).save(big, "PNG")  # 1.6 MP
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Laporan dengan foto besar.", fontsize=11)
+    page.insert_image(pymupdf.Rect(72, 100, 300, 250), stream=big.getvalue())
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "foto_besar.pdf").write_bytes(doc.tobytes())
+    entry = run_library(inbox, tmp_path / "out", load_config(policy))["files"][0]
+    # The picture was neither checked nor decoded: a person must look (policy: review).
+    assert entry["status"] == "review" and entry["reason_code"] == "unchecked_pictures", entry["reason"]
+    assert (1600, 1000) not in decoded  # neither by redaction nor by verification

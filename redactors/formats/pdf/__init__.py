@@ -43,7 +43,9 @@ class PdfHandler(FormatHandler):
     def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
                ctx: RedactionContext | None = None) -> list[str]:
         images = ctx.config.images if ctx else ImageSettings()
-        return verify_pdf(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else 120)
+        limits = ctx.config.limits if ctx else None
+        return verify_pdf(output, sensitive_values, inserted, images, limits.min_picture_px if limits else 120,
+                          limits.max_picture_pixels if limits else 50_000_000)
 
     def output_texts(self, output: bytes) -> list[tuple[str, str]]:
         with pymupdf.open(stream=output, filetype="pdf") as doc:

@@ -20,7 +20,8 @@ _HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
 
 
 def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset(),
-               images: ImageSettings | None = None, min_picture_px: int = 120) -> list[str]:
+               images: ImageSettings | None = None, min_picture_px: int = 120,
+               max_picture_pixels: int = 50_000_000) -> list[str]:
     try:
         doc = pymupdf.open(stream=output, filetype="pdf")
     except Exception as exc:
@@ -36,7 +37,8 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset()
             texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())))
         problems += leaks_in_text(values, texts, inserted)
         problems += leaks_in_bytes(values, _object_blobs(doc), inserted)
-        problems += picture_problems(doc, values, inserted, images or ImageSettings(), min_picture_px)
+        problems += picture_problems(doc, values, inserted, images or ImageSettings(), min_picture_px,
+                                     max_picture_pixels)
     return _unique(problems)
 
 

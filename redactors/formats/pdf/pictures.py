@@ -247,8 +247,10 @@ def _on_page(finding: Finding, page: int, scale: float | None) -> Finding:
 
 
 def picture_problems(doc: pymupdf.Document, values: set[str], inserted: set[str], policy: ImageSettings,
-                     min_px: int) -> list[str]:
-    """Metadata, faces and readable redacted values left in the output's pictures."""
+                     min_px: int, max_pixels: int = 50_000_000) -> list[str]:
+    """Metadata, faces and readable redacted values left in the output's
+    pictures. A picture over the pixel limit is not decoded here either: the
+    redaction counted it as unchecked, and the policy decides."""
     problems = []
     seen: set[int] = set()
     for page in doc:
@@ -261,6 +263,8 @@ def picture_problems(doc: pymupdf.Document, values: set[str], inserted: set[str]
             if any(marker in raw for marker in METADATA_MARKERS):
                 problems.append(f"a picture on page {page.number + 1} still carries EXIF, XMP or IPTC metadata")
             if max(info.get("width", 0), info.get("height", 0)) < min_px:
+                continue
+            if info.get("width", 0) * info.get("height", 0) > max_pixels:
                 continue
             try:
                 bgr = to_bgr(pymupdf.Pixmap(doc, xref))
