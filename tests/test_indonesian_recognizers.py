@@ -148,6 +148,16 @@ def test_works_on_lower_case_and_ocr_text(detect):
     assert any(t == "PERSON" and v.replace("-\n", "") == "Siti Aminah" for v, t in ocr), ocr
 
 
+def test_a_phone_number_broken_at_its_hyphen_over_lines_is_found_whole(detect):
+    """OCR of a LibreOffice export reads "0411-" at one line's end and the
+    rest on the next (a blank line between, as Tesseract writes blocks)."""
+    found = detect("Nomor telepon keluarga 0411-\n\n2572480. Keluarga menerima pendampingan.")
+    assert any(t == "PHONE_NUMBER" and v.split() == ["0411-", "2572480"] for v, t in found), found
+    # Two numbers on two lines stay two numbers.
+    listed = detect("Telepon: 0812-3456-7890\n0813-2222-3333")
+    assert {v for v, t in listed if t == "PHONE_NUMBER"} == {"0812-3456-7890", "0813-2222-3333"}, listed
+
+
 # ---- validators: properties --------------------------------------------------
 
 def nik_strategy(female: bool):

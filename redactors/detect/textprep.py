@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import re
 
-# A hyphen at a line end between two letters joins a word split by layout.
-_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z\u00C0-\u024F])-[ \t]*\r?\n[ \t]*(?=[a-z\u00C0-\u024F])")
+# A hyphen at a line end between two letters joins a word split by layout;
+# a line that ends "0411-" and a next line (or paragraph of OCR text) that
+# starts with digits is a phone number broken at its hyphen (LibreOffice
+# breaks them there): the line break goes, the hyphen stays.
+_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z\u00C0-\u024F])-[ \t]*\r?\n[ \t]*(?=[a-z\u00C0-\u024F])"
+                           r"|(?<=\d-)[ \t]*(?:\r?\n[ \t]*)+(?=\d)")
 
 
 class PreparedText:

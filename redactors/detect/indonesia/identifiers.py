@@ -119,12 +119,39 @@ class PhoneIdRecognizer(CodeRecognizer):
 
     def find(self, text):
         results = []
-        for m in _MOBILE.finditer(text):
-            n = national_digits(m.group(0))
-            if n.startswith("08") and 10 <= len(n) <= 13:
-                results.append(self.result("PHONE_NUMBER", m.start(), m.end(), 0.9, "Indonesian mobile number"))
-        for m in _LANDLINE.finditer(text):
-            n = national_digits(m.group(0))
-            if not n.startswith("08") and 9 <= len(n) <= 12 and n.startswith("0"):
-                results.append(self.result("PHONE_NUMBER", m.start(), m.end(), 0.75, "Indonesian landline with area code"))
+        for start, end in _numbers(_MOBILE, text, _valid_mobile):
+            results.append(self.result("PHONE_NUMBER", start, end, 0.9, "Indonesian mobile number"))
+        for start, end in _numbers(_LANDLINE, text, _valid_landline):
+            results.append(self.result("PHONE_NUMBER", start, end, 0.75, "Indonesian landline with area code"))
         return results
+
+
+def _valid_mobile(candidate: str) -> bool:
+    n = national_digits(candidate)
+    return n.startswith("08") and 10 <= len(n) <= 13
+
+
+def _valid_landline(candidate: str) -> bool:
+    n = national_digits(candidate)
+    return not n.startswith("08") and 9 <= len(n) <= 12 and n.startswith("0")
+
+
+_GROUP_END = re.compile(r"\d(?=[\s.\-]+\(?\d)")
+
+
+def _numbers(pattern: re.Pattern, text: str, valid) -> list[tuple[int, int]]:
+    """(start, end) of each valid number. A match that is too long to be
+    valid may be two numbers run together ("0812-3456-7890\n0813-2222-3333"
+    is read as one run of 15 digits): its longest valid prefix that ends at
+    a digit group is taken and the search goes on after it, so neither
+    number is lost."""
+    found, position = [], 0
+    while (match := pattern.search(text, position)):
+        ends = [match.end()] + [m.end() for m in reversed(list(_GROUP_END.finditer(text, match.start(), match.end())))]
+        end = next((e for e in ends if valid(text[match.start():e])), None)
+        if end is None:
+            position = match.start() + 1
+            continue
+        found.append((match.start(), end))
+        position = end
+    return found
