@@ -15,10 +15,11 @@ test: setup test-system-deps
 
 # Tests also open outputs with independent tools: LibreOffice (Word files),
 # exiftool (image metadata), poppler (PDF to text), DejaVu fonts (the
-# adversarial corpus draws text with them); PostgreSQL for the
+# adversarial corpus draws text with them), Ghostscript (turns a report's
+# text into vector outlines, as print tools do); PostgreSQL for the
 # multi-worker test (a private cluster per run, on loopback).
 test-system-deps:
-	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils postgresql fonts-dejavu-core
+	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils postgresql fonts-dejavu-core ghostscript
 
 setup: system-deps python-deps
 

@@ -204,7 +204,7 @@ def still_readable(value: str, views: list[str]) -> bool:
 
 
 def tools_available() -> bool:
-    return all(shutil.which(tool) for tool in ("soffice", "pdftotext", "pdftoppm", "tesseract"))
+    return all(shutil.which(tool) for tool in ("soffice", "pdftotext", "pdftoppm", "tesseract", "gs"))
 
 
 # ---- pictures ---------------------------------------------------------------------
@@ -511,6 +511,115 @@ def unreadable_text_pages(seed: int) -> list[Case]:
             cases.append(Case(f"font_terbaca_{seed}.pdf", data, "unreadable_text", [], ("text",), ["pendampingan"]))
         else:
             cases.append(Case(f"font_tanpa_unicode_{seed}.pdf", data, "unreadable_text", [name, nik], ("text", "ocr")))
+    return cases
+
+
+def _matplotlib_page(lines: list[str]) -> bytes:
+    """A page of text drawn by matplotlib, whose PDF backend embeds fonts as
+    Type 3 (charts and figures in reports come this way)."""
+    import matplotlib
+
+    matplotlib.use("pdf")
+    import matplotlib.pyplot as plt
+
+    figure = plt.figure(figsize=(8.27, 11.69))
+    for number, line in enumerate(lines):
+        figure.text(0.1, 0.9 - number * 0.03, line, fontsize=12)
+    out = io.BytesIO()
+    figure.savefig(out, format="pdf")
+    plt.close(figure)
+    return out.getvalue()
+
+
+_TJ_CHAR = re.compile(rb"\((\\[0-7]{1,3}|\\.|[^\\)])\)")
+_PDF_ESCAPES = {b"n": 10, b"r": 13, b"t": 9, b"b": 8, b"f": 12}
+
+
+def _char_code(token: bytes) -> int:
+    if not token.startswith(b"\\"):
+        return token[0]
+    rest = token[1:]
+    if rest[:1].isdigit():
+        return int(rest, 8)
+    return _PDF_ESCAPES.get(rest, rest[0])
+
+
+def _obfuscate_type3(data: bytes) -> bytes:
+    """What some print drivers and "protection" tools write: Type 3 glyphs
+    named /g1, /g2... in order of use, codes renumbered the same way, no
+    /ToUnicode. The page looks the same; extraction reads control codes."""
+    import pymupdf
+
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    page = doc[0]
+    (font_xref, *_), = [f for f in page.get_fonts(full=True) if f[2] == "Type3"]
+    names: dict[int, str] = {}
+    code = None
+    for item in re.findall(r"\d+|/[^\s/\[\]]+", doc.xref_get_key(font_xref, "Encoding/Differences")[1]):
+        if item.isdigit():
+            code = int(item)
+        else:
+            names[code], code = item[1:], code + 1
+    widths = [float(w) for w in doc.xref_get_key(font_xref, "Widths")[1].strip("[]").split()] \
+        if doc.xref_get_key(font_xref, "Widths")[0] == "array" else None
+    first = int(doc.xref_get_key(font_xref, "FirstChar")[1])
+    renumber: dict[int, int] = {}
+
+    def recode(match: re.Match) -> bytes:
+        old = _char_code(match.group(1))
+        new = renumber.setdefault(old, len(renumber) + 1)
+        return b"(\\%03o)" % new
+
+    for xref in page.get_contents():
+        doc.update_stream(xref, _TJ_CHAR.sub(recode, doc.xref_stream(xref)))
+    procs = {name: doc.xref_get_key(font_xref, f"CharProcs/{name}")[1] for name in names.values()}
+    order = sorted(renumber, key=renumber.get)
+    doc.xref_set_key(font_xref, "CharProcs", "<<" + "".join(f"/g{renumber[c]} {procs[names[c]]}" for c in order) + ">>")
+    doc.xref_set_key(font_xref, "Encoding", "<</Type/Encoding/Differences[1 " + " ".join(f"/g{renumber[c]}" for c in order) + "]>>")
+    if widths is not None:
+        doc.xref_set_key(font_xref, "Widths", "[" + " ".join(str(widths[c - first]) for c in order) + "]")
+    doc.xref_set_key(font_xref, "FirstChar", "1")
+    doc.xref_set_key(font_xref, "LastChar", str(len(order)))
+    doc.xref_set_key(font_xref, "ToUnicode", "null")
+    return doc.tobytes(garbage=3, deflate=True)
+
+
+def _ghostscript_outlines(data: bytes, workdir: Path) -> bytes:
+    """The PDF with every glyph turned into a vector path (Ghostscript's
+    -dNoOutputFonts, what "convert text to outlines" in print tools does)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    source, target = workdir / "with_fonts.pdf", workdir / "outlines.pdf"
+    source.write_bytes(data)
+    subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNoOutputFonts", "-sDEVICE=pdfwrite",
+                    f"-sOutputFile={target}", str(source)], check=True, capture_output=True, timeout=120)
+    return target.read_bytes()
+
+
+def type3_and_outline_pages(seed: int, workdir: Path) -> list[Case]:
+    """Leak class 2, the other two kinds: a Type 3 font whose glyphs have no
+    Unicode (renamed and renumbered), and a Word report exported by
+    LibreOffice with its text turned to outlines. And a readable Type 3 page
+    (matplotlib's own), whose text layer must be kept, not erased wholesale."""
+    gen = Generator(seed + 6)
+    cases = []
+    name, nik = gen.person(), gen.nik()
+    report = ["Laporan Pendampingan Keluarga", "", f"Klien bernama {name}, NIK {nik},",
+              "mengikuti kegiatan pendampingan keluarga setiap minggu.", "Kegiatan pendampingan berjalan baik."]
+    cases.append(Case(f"type3_tanpa_unicode_{seed}.pdf", _obfuscate_type3(_matplotlib_page(report)),
+                      "unreadable_text", [name, nik], ("text", "ocr"), ["keluarga"]))
+    name2 = gen.person()
+    readable = ["Laporan Kegiatan Bulanan", "", f"Pendamping mengunjungi {name2} pada hari Senin.",
+                "Kegiatan pendampingan keluarga berjalan baik."]
+    cases.append(Case(f"type3_terbaca_{seed}.pdf", _matplotlib_page(readable), "unreadable_text", [name2],
+                      ("text",), ["pendampingan"]))
+    name3, phone = gen.person(), gen.phone()
+    document = _docx()
+    document.add_heading("Catatan Kunjungan Rumah", level=1)
+    document.add_paragraph(f"Petugas bertemu dengan {name3} di rumahnya. Nomor telepon keluarga {phone}. "
+                           "Keluarga menerima pendampingan dengan baik dan kegiatan berjalan lancar.")
+    exported = libreoffice_pdf({f"kerangka_{seed}.docx": _save(document)}, workdir / "outlines")
+    outlined = _ghostscript_outlines(exported[f"kerangka_{seed}.docx"], workdir / "outlines")
+    cases.append(Case(f"teks_kerangka_{seed}.pdf", outlined, "unreadable_text", [name3, phone], ("ocr",), ["Keluarga"]))
     return cases
 
 

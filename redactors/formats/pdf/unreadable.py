@@ -21,8 +21,12 @@ from .layout import EXTRACT_FLAGS
 # Share of characters in the extracted text that no real text has
 # (control characters, replacement characters, private use).
 GARBLED_SHARE = 0.05
-# Vector paths on a page with little text: letters drawn as outlines.
-OUTLINE_PATHS = 200
+# Small filled shapes on a page with little text: letters drawn as
+# outlines (Ghostscript's -dNoOutputFonts writes one shape per word or
+# glyph: 155 on a page of 35 words). Charts and logos have them too; the
+# OCR comparison then decides.
+OUTLINE_SHAPES = 20
+GLYPH_HEIGHT_PT = 48
 # Share of OCR words (3+ letters) missing from the text layer.
 UNSEEN_SHARE = 0.3
 RENDER_DPI = 200
@@ -50,7 +54,15 @@ def suspect(page: pymupdf.Page, text: str) -> bool:
     """Is there reason to think the page shows text its text layer lacks?"""
     if _garbled(text) or _suspect_fonts(page):
         return True
-    return len(_WORD.findall(text)) < 50 and len(page.get_cdrawings()) >= OUTLINE_PATHS
+    if len(_WORD.findall(text)) >= 50:
+        return False
+    shapes = 0
+    for drawing in page.get_cdrawings():
+        if drawing.get("type") in ("f", "fs") and pymupdf.Rect(drawing["rect"]).height <= GLYPH_HEIGHT_PT:
+            shapes += 1
+            if shapes >= OUTLINE_SHAPES:
+                return True
+    return False
 
 
 def unreadable_text(page: pymupdf.Page) -> bool:
