@@ -14,7 +14,9 @@ canvases with eval photos pasted small (faces of 10-48 px), and 3N 1024x768
 pictures with faces of 10-30 px, read with and without the 2x pass (the
 baseline, in the same run). Then the whole
 pipeline per 12 MP photo beside deface and presidio-image-redactor
-(`--pipeline N`).
+(`--pipeline N`). With `--review`: how many eval photos go to review with
+each face style, with and without the rounds that cover what verification
+still sees.
 """
 
 from __future__ import annotations
@@ -282,6 +284,32 @@ def presidio_image_redactor(paths: list[Path], python: Path) -> float | None:
     return statistics.median(r["seconds"] for r in json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def review_outcomes(eval_dir: Path) -> None:
+    """Every eval photo through the image handler (faces only, OCR off) with
+    each face style, without (the baseline) and with the rounds that cover
+    faces verification still sees: how many would go to review."""
+    import tempfile
+    from pathlib import PurePosixPath
+
+    from redactors.config import load_config
+    from redactors.pipeline import Pipeline
+
+    photos = sorted(eval_dir.rglob("*.jpg")) + sorted(eval_dir.rglob("*.png"))
+    print(f"\nreview outcomes, {len(photos)} eval photos (faces only), to review / total:")
+    with tempfile.TemporaryDirectory() as work:
+        for style in ("fill", "pixelate"):
+            for rounds in (0, 2):
+                policy = Path(work) / f"{style}{rounds}.yaml"
+                policy.write_text(f"version: 1\nsecret_file: {work}/key\nimages:\n  ocr: false\n  face_style: {style}\n"
+                                  f"verification:\n  second_look: false\n  rounds: {rounds}\n")
+                pipeline = Pipeline(load_config(policy), Path(work) / "out")
+                started = time.perf_counter()
+                reviewed = sum(pipeline.redact_bytes(PurePosixPath(p.name), p.read_bytes()).record.status != "redacted"
+                               for p in photos)
+                seconds = time.perf_counter() - started
+                print(f"  {style:9} rounds {rounds}: {reviewed:3d} / {len(photos)}   {seconds / len(photos):.2f} s per photo")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--eval", type=Path, default=REPO.parent / "shared" / "eval" / "faces")
@@ -294,8 +322,12 @@ def main() -> int:
     parser.add_argument("--table", action="store_true", help="every detector and setting as a Markdown table")
     parser.add_argument("--scales", type=int, default=20,
                         help="eval photos upscaled to 12 MP for the coverage-by-size check (0: skip)")
+    parser.add_argument("--review", action="store_true", help="only: how many eval photos go to review, by style")
     args = parser.parse_args()
     cv2.setNumThreads(1)
+    if args.review:
+        review_outcomes(args.eval)
+        return 0
     if args.table:
         settings_table(args.eval)
         return 0
