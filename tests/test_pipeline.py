@@ -4,6 +4,7 @@ published, the manifest validates and never holds a redacted value."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 
@@ -201,6 +202,62 @@ def test_faces_in_pdf_pictures_are_covered(tmp_path, run_library):
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
     assert pixels[cy - 10:cy + 10, cx - 10:cx + 10, :3].max() < 40
     assert "Foto kegiatan pendampingan." in all_text((out / "redacted" / "foto.pdf").read_bytes())
+
+
+def test_a_face_thumbnail_under_120_px_is_covered_too(tmp_path, run_library):
+    """A client's photo as a 96 px thumbnail in a case form: small, not an
+    icon (pictures under 120 px used to be skipped and published as they
+    were). Checked where the face is in the thumbnail, not where our
+    detector says."""
+    import cv2
+    import numpy as np
+    import skimage.data
+
+    thumbnail = cv2.resize(skimage.data.astronaut(), (96, 96), interpolation=cv2.INTER_AREA)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "formulir.pdf").write_bytes(pdf_with_picture(thumbnail))
+    out = tmp_path / "out"
+    entry = by_input(run_library(inbox, out))["formulir.pdf"]
+    assert entry["status"] == "redacted", entry["reason"]
+    assert "FACE" in [f["entity_type"] for f in entry["findings"]]
+    with pymupdf.open(out / "redacted" / "formulir.pdf") as doc:
+        xref = doc[0].get_images()[0][0]
+        pix = pymupdf.Pixmap(doc, xref)
+        pixels = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)
+    assert (pix.width, pix.height) == (96, 96)
+    # The astronaut's face: x 182-270, y 58-178 of 512 px, so 34-50, 11-33 here.
+    assert pixels[14:30, 36:48, :3].max() < 40
+
+
+@pytest.mark.parametrize("colours", ["grey", "cmyk"])
+def test_grey_and_cmyk_pictures_are_checked_and_published(tmp_path, run_library, colours):
+    """A black-and-white photo (a grey JPEG, as LibreOffice writes one) or a
+    print-ready CMYK picture: its face is covered and the file published
+    (they could not be converted to be checked, and went to review)."""
+    import numpy as np
+    import skimage.data
+    from PIL import Image
+
+    photo = Image.fromarray(skimage.data.astronaut()).convert("L" if colours == "grey" else "CMYK")
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=92)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Foto kegiatan pendampingan.", fontname="helv")
+    page.insert_image(pymupdf.Rect(72, 100, 328, 356), stream=buffer.getvalue())
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "foto.pdf").write_bytes(doc.tobytes())
+    out = tmp_path / "out"
+    entry = by_input(run_library(inbox, out))["foto.pdf"]
+    assert entry["status"] == "redacted", entry["reason"]
+    assert "FACE" in [f["entity_type"] for f in entry["findings"]]
+    with pymupdf.open(out / "redacted" / "foto.pdf") as doc:
+        pix = pymupdf.Pixmap(doc, doc[0].get_images()[0][0])
+        rgb = pymupdf.Pixmap(pymupdf.csRGB, pix) if pix.colorspace.n != 3 else pix
+        pixels = np.frombuffer(rgb.samples, np.uint8).reshape(rgb.height, rgb.width, rgb.n)
+    assert pixels[80:160, 200:250, :3].max() < 60  # where the face is (x 182-270, y 58-178)
 
 
 def test_a_scanned_page_is_redacted_as_pixels_with_no_text_layer(tmp_path, run_library):

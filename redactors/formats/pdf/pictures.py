@@ -81,8 +81,10 @@ def to_bgr(pix: pymupdf.Pixmap) -> np.ndarray:
         painted = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
         grey = np.ascontiguousarray(255 - painted)
         return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
-    if pix.colorspace.n != 3 or pix.alpha:
-        pix = pymupdf.Pixmap(pymupdf.csRGB, pix, 0)
+    if pix.alpha:
+        pix = pymupdf.Pixmap(pix, 0)  # drop alpha
+    if pix.colorspace.n != 3:  # grey, CMYK, indexed
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pix)
     rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
@@ -110,7 +112,7 @@ def _zoom_within(page: pymupdf.Page, zoom: float, max_pixels: int) -> float:
 
 
 def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: ImageSettings,
-                    min_px: int, max_pixels: int = 50_000_000,
+                    min_px: int, max_pixels: int,
                     seed: list[tuple[str, str]] | None = None) -> tuple[list[Finding], int]:
     """Findings in pictures, and how many pictures could not be checked.
 
@@ -247,7 +249,7 @@ def _on_page(finding: Finding, page: int, scale: float | None) -> Finding:
 
 
 def picture_problems(doc: pymupdf.Document, values: set[str], inserted: set[str], policy: ImageSettings,
-                     min_px: int, max_pixels: int = 50_000_000) -> list[str]:
+                     min_px: int, max_pixels: int) -> list[str]:
     """Metadata, faces and readable redacted values left in the output's
     pictures. A picture over the pixel limit is not decoded here either: the
     redaction counted it as unchecked, and the policy decides."""
