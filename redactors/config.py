@@ -67,8 +67,8 @@ class Limits:
     # "publish": publish it with a note in the manifest.
     unchecked_pictures: str = "review"
     # Pictures smaller than this (pixels on the longer side) are ignored:
-    # logos, icons, bullets.
-    min_picture_px: int = 120
+    # bullets and icons (config/default.yaml says why not more).
+    min_picture_px: int = 16
     # Pictures with more pixels than this are refused (memory).
     max_picture_pixels: int = 50_000_000
 
@@ -206,7 +206,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             max_file_bytes=int(float(lim.get("max_file_mb", 200)) * 1024 * 1024),
             max_pages=int(lim.get("max_pages", 3000)),
             unchecked_pictures=lim.get("unchecked_pictures", "review"),
-            min_picture_px=int(lim.get("min_picture_px", 120)),
+            min_picture_px=int(lim["min_picture_px"]),
             max_picture_pixels=int(float(lim.get("max_picture_megapixels", 50)) * 1_000_000),
         ),
         images=ImageSettings(**raw.get("images", {})),

@@ -349,6 +349,30 @@ def hidden_picture_text(seed: int) -> list[Case]:
     return cases
 
 
+def small_pictures(seed: int, workdir: Path) -> list[Case]:
+    """Leak class 4, small: a name label and a phone number as pictures of
+    under 120 px (a pasted signature caption, a cropped contact) in a Word
+    report exported to PDF by LibreOffice. They are small, not icons: at
+    the page's scale a reader reads them."""
+    from docx.shared import Pt
+    from PIL import Image, ImageDraw
+
+    gen = Generator(seed + 7)
+    name, phone = gen.person(), gen.phone()
+    document = _docx()
+    document.add_paragraph("Catatan pendampingan: keluarga menerima kunjungan dengan baik.")
+    for text in (name, phone):
+        font = _font(14)
+        width = min(119, int(ImageDraw.Draw(Image.new("L", (1, 1))).textlength(text, font=font)) + 8)
+        label = Image.new("RGB", (width, 26), (255, 255, 255))
+        ImageDraw.Draw(label).text((4, 4), text, font=font, fill=(10, 10, 10))
+        document.add_picture(io.BytesIO(_png(label)), width=Pt(width * 0.75))
+    document.add_paragraph("Kegiatan berikutnya dijadwalkan bulan depan.")
+    exported = libreoffice_pdf({f"gambar_kecil_{seed}.docx": _save(document)}, workdir / "small")
+    return [Case(f"gambar_kecil_{seed}.pdf", exported[f"gambar_kecil_{seed}.docx"], "hidden_picture_text",
+                 [name, phone], ("text", "ocr"), ["pendampingan"])]
+
+
 def ocr_views_of(path: Path, workdir: Path) -> list[str]:
     """Tesseract (with its own orientation detection) on a published picture
     or on every page of a published PDF rendered by poppler; a transparent

@@ -201,6 +201,47 @@ def test_faces_in_word_pictures_are_covered(tmp_path, run_library):
     assert pixels[cy - 10:cy + 10, cx - 10:cx + 10].max() < 40
 
 
+def test_a_phone_photo_turned_by_exif_in_a_word_file_is_published_with_its_face_covered(tmp_path, run_library):
+    """A phone stores a portrait photo sideways with EXIF Orientation 6;
+    pasted into Word it used to go to review (verification took the cover
+    for a face). It is published: the face covered where it shows upright,
+    the EXIF gone (exiftool)."""
+    import cv2
+    import numpy as np
+    import skimage.data
+    from docx.shared import Inches
+    from PIL import Image
+
+    sideways = np.rot90(skimage.data.astronaut(), k=1)  # displayed upright after turning 90 degrees clockwise
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "Apple"
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(sideways)).save(buffer, "JPEG", quality=92, exif=exif.tobytes())
+    document = docx.Document()
+    document.add_paragraph("Dokumentasi kegiatan.")
+    document.add_picture(io.BytesIO(buffer.getvalue()), width=Inches(2))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    document.save(inbox / "foto_hp.docx")
+    out = tmp_path / "out"
+    entry = run_library(inbox, out)["files"][0]
+    assert entry["status"] == "redacted", entry["reason"]
+    assert [f["entity_type"] for f in entry["findings"]].count("FACE") == 1
+    media = {n: d for n, d in all_parts((out / "redacted" / "foto_hp.docx").read_bytes()).items()
+             if n.startswith("word/media/")}
+    (picture,) = media.values()
+    upright = cv2.imdecode(np.frombuffer(picture, np.uint8), cv2.IMREAD_COLOR)
+    assert upright.shape[:2] == (512, 512)
+    # The astronaut's face, upright: x 182-270, y 58-178 (not where our detector says).
+    assert upright[80:160, 200:250].max() < 40
+    if shutil.which("exiftool"):
+        (tmp_path / "picture.jpg").write_bytes(picture)
+        tags = subprocess.run(["exiftool", "-s", "-Orientation", "-Make", str(tmp_path / "picture.jpg")],
+                              capture_output=True, text=True).stdout
+        assert "Orientation" not in tags and "Apple" not in tags
+
+
 def test_without_libreoffice_old_formats_fail_saying_what_to_install(tmp_path, run_library, monkeypatch):
     from redactors.formats import convert
 

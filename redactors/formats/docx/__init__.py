@@ -21,7 +21,7 @@ from ...images.pipeline import redact_pixels, redact_transparent
 from ...errors import CorruptInput
 from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
-from ...config import ImageSettings
+from ...config import ImageSettings, Limits
 from ..base import FormatHandler, RedactionContext
 from .check import verify_docx
 from .corners import clean_corners, corner_texts
@@ -53,7 +53,7 @@ class DocxHandler(FormatHandler):
     def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
                ctx: RedactionContext | None = None) -> list[str]:
         images = ctx.config.images if ctx else ImageSettings()
-        return verify_docx(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else 120)
+        return verify_docx(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else Limits.min_picture_px)
 
     def output_texts(self, output: bytes) -> list[tuple[str, str]]:
         package = open_package(output)

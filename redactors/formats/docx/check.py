@@ -7,7 +7,7 @@ import re
 
 from lxml import etree
 
-from ...config import ImageSettings
+from ...config import ImageSettings, Limits
 from ...errors import InputRejected
 from ...images.pipeline import flattened, pixel_problems
 from ...verify import MIN_RAW_LENGTH, leaks_in_bytes, leaks_in_text
@@ -28,7 +28,7 @@ CORE_FIELDS = ("creator", "lastModifiedBy", "title", "subject", "keywords", "des
 
 
 def verify_docx(output: bytes, values: set[str], inserted: set[str] = frozenset(),
-                images: ImageSettings | None = None, min_picture_px: int = 120) -> list[str]:
+                images: ImageSettings | None = None, min_picture_px: int = Limits.min_picture_px) -> list[str]:
     try:
         package = open_package(output)
     except InputRejected as exc:

@@ -14,7 +14,7 @@ from ...detect.document import detect_units
 from ...errors import CorruptInput, EncryptedInput, TooLarge
 from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
-from ...config import ImageSettings
+from ...config import ImageSettings, Limits
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
@@ -44,8 +44,8 @@ class PdfHandler(FormatHandler):
                ctx: RedactionContext | None = None) -> list[str]:
         images = ctx.config.images if ctx else ImageSettings()
         limits = ctx.config.limits if ctx else None
-        return verify_pdf(output, sensitive_values, inserted, images, limits.min_picture_px if limits else 120,
-                          limits.max_picture_pixels if limits else 50_000_000)
+        return verify_pdf(output, sensitive_values, inserted, images, limits.min_picture_px if limits else Limits.min_picture_px,
+                          limits.max_picture_pixels if limits else Limits.max_picture_pixels)
 
     def output_texts(self, output: bytes) -> list[tuple[str, str]]:
         with pymupdf.open(stream=output, filetype="pdf") as doc:

@@ -6,7 +6,7 @@ import re
 
 import pymupdf
 
-from ...config import ImageSettings
+from ...config import ImageSettings, Limits
 from ...verify import leaks_in_bytes, leaks_in_text
 from .carriers import CATALOG_KEYS_TO_DROP
 from .layout import EXTRACT_FLAGS, page_text
@@ -20,8 +20,8 @@ _HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
 
 
 def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset(),
-               images: ImageSettings | None = None, min_picture_px: int = 120,
-               max_picture_pixels: int = 50_000_000) -> list[str]:
+               images: ImageSettings | None = None, min_picture_px: int = Limits.min_picture_px,
+               max_picture_pixels: int = Limits.max_picture_pixels) -> list[str]:
     try:
         doc = pymupdf.open(stream=output, filetype="pdf")
     except Exception as exc:
