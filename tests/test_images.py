@@ -372,3 +372,36 @@ def test_faces_verification_still_sees_are_covered_in_more_rounds_not_sent_to_re
     for i in range(4):
         x0, y0 = 40 + i * 64, 40
         assert (out[y0 + 8:y0 + 22, x0 + 23:x0 + 34] < 20).mean() >= 0.95
+
+
+def _profile_naming(name: str) -> bytes:
+    """Pillow's sRGB profile with its description set to `name` (13
+    characters, the length of "sRGB built-in"): a profile a user's
+    calibration tool saved under a person's name."""
+    from PIL import ImageCms
+
+    assert len(name) == 13
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    named = profile.replace("sRGB built-in".encode("utf-16-be"), name.encode("utf-16-be"))
+    named = named.replace(b"sRGB built-in", name.encode())
+    assert named != profile
+    return named
+
+
+def test_text_in_a_photo_colour_profile_is_blanked_and_the_profile_kept(handler, ctx, tmp_path):
+    profile = _profile_naming("Budi Santoso ")
+    photo = io.BytesIO()
+    Image.fromarray(np.full((200, 300, 3), 180, np.uint8)).save(photo, "JPEG", quality=92, icc_profile=profile)
+    (tmp_path / "in.jpg").write_bytes(photo.getvalue())
+    result = handler.redact(photo.getvalue(), ctx)
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted, ctx) == []
+    out = Image.open(io.BytesIO(result.output))
+    assert out.info.get("icc_profile")  # colours still managed
+    (tmp_path / "out.jpg").write_bytes(result.output)
+    if shutil.which("exiftool"):
+        read = lambda path: subprocess.run(["exiftool", "-a", "-ICC_Profile:all", str(path)],
+                                           capture_output=True, text=True).stdout
+        assert "Budi Santoso" in read(tmp_path / "in.jpg")
+        assert "Budi Santoso" not in read(tmp_path / "out.jpg")
+        assert "Profile Class" in read(tmp_path / "out.jpg")
+    assert b"Budi Santoso" not in result.output and "Budi Santoso".encode("utf-16-be") not in result.output

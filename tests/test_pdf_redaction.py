@@ -4,6 +4,8 @@ redaction are changed; the rest of the page is left where it was."""
 
 from __future__ import annotations
 
+import io
+
 import pymupdf
 import pytest
 
@@ -355,3 +357,38 @@ def test_a_picture_over_the_pixel_limit_is_left_to_the_policy_never_decoded(tmp_
     # The picture was neither checked nor decoded: a person must look (policy: review).
     assert entry["status"] == "review" and entry["reason_code"] == "unchecked_pictures", entry["reason"]
     assert (1600, 1000) not in decoded  # neither by redaction nor by verification
+
+
+def test_text_in_pdf_colour_profiles_is_blanked(config):
+    """A PDF/A-style output intent and a picture's ICCBased colour space,
+    each a profile whose description names a person; the profiles stay,
+    their text goes (found by a byte search of every decoded stream)."""
+    import numpy as np
+    from PIL import Image, ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    named = profile.replace("sRGB built-in".encode("utf-16-be"), "Budi Santoso ".encode("utf-16-be"))
+    assert named != profile
+    picture = io.BytesIO()
+    Image.fromarray(np.full((200, 300, 3), 180, np.uint8)).save(picture, "JPEG", icc_profile=named)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Laporan kegiatan bulanan.", fontsize=11)
+    page.insert_image(pymupdf.Rect(72, 100, 372, 300), stream=picture.getvalue())
+    intent = doc.get_new_xref()
+    doc.update_object(intent, "<< /N 3 >>")
+    doc.update_stream(intent, named)
+    doc.xref_set_key(doc.pdf_catalog(), "OutputIntents",
+                     f"[<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB) /DestOutputProfile {intent} 0 R >>]")
+    source = doc.tobytes()
+    needle = "Budi Santoso".encode("utf-16-be")
+
+    def streams(data):
+        with pymupdf.open(stream=data, filetype="pdf") as d:
+            return [d.xref_stream(x) or b"" for x in range(1, d.xref_length()) if d.xref_is_stream(x)]
+
+    assert any(needle in s for s in streams(source))
+    handler, result = redact(source, config)
+    assert not any(needle in s for s in streams(result.output))
+    assert any(s[36:40] == b"acsp" for s in streams(result.output))  # the profile itself is kept
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []

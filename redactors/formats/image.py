@@ -2,7 +2,8 @@
 animation and every page of a multi-page TIFF): faces, text inside the image,
 and every hidden carrier (EXIF with GPS, time and camera serial, XMP, IPTC,
 comments, thumbnails). The EXIF orientation is applied first, the colour
-profile is kept, and the output is written fresh, with pixels only."""
+profile is kept with its text blanked (images/icc.py), and the output is
+written fresh, with pixels only."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ..config import ImageSettings
 from ..errors import CorruptInput, TooLarge
-from ..images.pipeline import (cover_faces_left, faces_left, flattened, pixel_problems, redact_pixels,
-                               redact_transparent)
+from ..images.icc import blank_profile_text, profile_texts
+from ..images.pipeline import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
+                               redact_pixels, redact_transparent)
 from ..model import RedactionResult
 from .base import FormatHandler, RedactionContext
 
@@ -39,7 +41,7 @@ class ImageHandler(FormatHandler):
 
     def redact(self, data: bytes, ctx: RedactionContext) -> RedactionResult:
         image, fmt = _open(data, ctx.config.limits.max_picture_pixels)
-        icc = image.info.get("icc_profile")
+        icc = blank_profile_text(image.info["icc_profile"]) if image.info.get("icc_profile") else None
         frames = _frames(image)
         findings, out_frames, transparent = [], [], False
         for number, frame in enumerate(frames, 1):
@@ -52,7 +54,8 @@ class ImageHandler(FormatHandler):
         output, seen_again = _cover_faces_verification_sees(
             out_frames, lambda done: _encode(done, fmt, icc, durations, loop), ctx)
         findings += seen_again
-        notes = ["EXIF orientation applied; EXIF, GPS, XMP, IPTC, comments and thumbnails removed"]
+        notes = ["EXIF orientation applied; EXIF, GPS, XMP, IPTC, comments and thumbnails removed"
+                 + ("; the colour profile kept, its text (description, copyright, device) blanked" if icc else "")]
         if len(frames) > 1:
             notes.append(f"{len(frames)} frames or pages, each checked for faces and text")
         if seen_again:
@@ -73,6 +76,8 @@ class ImageHandler(FormatHandler):
         left = [k for k in METADATA_KEYS if image.info.get(k)]
         if left:
             problems.append(f"metadata remains: {left}")
+        if profile_texts(image.info.get("icc_profile") or b""):
+            problems.append("text remains in the colour profile (ICC)")
         policy = ctx.config.images if ctx else ImageSettings()
         frames = _frames(image, transpose=False)
         for number, frame in enumerate(frames, 1):
@@ -87,6 +92,18 @@ class ImageHandler(FormatHandler):
                 problems.append(f"colour remains under fully transparent pixels of {where}")
             problems += pixel_problems(on_white, sensitive_values, inserted, policy, where, (on_black,))
         return list(dict.fromkeys(problems))
+
+
+    def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
+        if not (ctx.config.verification.read_pictures and ctx.config.images.ocr):
+            return []
+        frames = _frames(_open(output)[0], transpose=False)
+        texts = []
+        for number, frame in enumerate(frames, 1):
+            rgb, alpha = pixels_of(frame)
+            where = f"the text read from frame {number}" if len(frames) > 1 else "the text read from the image"
+            texts.append((where, picture_text(np.ascontiguousarray(rgb[:, :, ::-1]), alpha)))
+        return texts
 
 
 def _frames(image: Image.Image, transpose: bool = True) -> list[Image.Image]:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pymupdf
 
+from ...images.icc import blank_profile_text, is_icc_profile
+
 # Catalog entries that carry text or behaviour a publication copy must not
 # keep: forms, scripts and attachments (/Names, /AcroForm, /OpenAction, /AA),
 # XMP (/Metadata), bookmarks (/Outlines), the structure tree whose /Alt and
@@ -211,3 +213,21 @@ def remove_document_carriers(doc: pymupdf.Document) -> None:
         for key in PAGE_KEYS_TO_DROP:
             if doc.xref_get_key(page.xref, key)[0] != "null":
                 doc.xref_set_key(page.xref, key, "null")
+    for xref, profile in icc_profiles(doc):
+        blanked = blank_profile_text(profile)
+        if blanked != profile:
+            doc.update_stream(xref, blanked)
+
+
+def icc_profiles(doc: pymupdf.Document) -> Iterator[tuple[int, bytes]]:
+    """(xref, data) of every ICC colour profile stream (ICCBased colour
+    spaces, output intents): streams with a component count /N."""
+    for xref in range(1, doc.xref_length()):
+        if doc.xref_get_key(xref, "N")[0] != "int" or not doc.xref_is_stream(xref):
+            continue
+        try:
+            data = doc.xref_stream(xref)
+        except Exception:  # a damaged stream: nothing to blank, verification reads it raw
+            continue
+        if data and is_icc_profile(data):
+            yield xref, data

@@ -8,7 +8,8 @@ import pymupdf
 
 from ...config import ImageSettings, Limits
 from ...verify import leaks_in_bytes, leaks_in_text
-from .carriers import CATALOG_KEYS_TO_DROP
+from ...images.icc import profile_texts
+from .carriers import CATALOG_KEYS_TO_DROP, icc_profiles
 from .layout import EXTRACT_FLAGS, page_text
 from .pictures import picture_problems
 
@@ -51,6 +52,8 @@ def _structure_problems(doc: pymupdf.Document) -> list[str]:
         problems.append("XMP metadata remains")
     if doc.embfile_count():
         problems.append(f"{doc.embfile_count()} embedded file(s) remain")
+    if any(profile_texts(profile) for _, profile in icc_profiles(doc)):
+        problems.append("text remains in a colour profile (ICC) of the PDF")
     if doc.get_toc():
         problems.append("bookmarks (outline) remain")
     catalog = doc.pdf_catalog()
