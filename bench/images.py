@@ -292,6 +292,7 @@ def review_outcomes(eval_dir: Path) -> None:
     from pathlib import PurePosixPath
 
     from redactors.config import load_config
+    from redactors.images.pipeline import forget_pictures
     from redactors.pipeline import Pipeline
 
     photos = sorted(eval_dir.rglob("*.jpg")) + sorted(eval_dir.rglob("*.png"))
@@ -303,6 +304,7 @@ def review_outcomes(eval_dir: Path) -> None:
                 policy.write_text(f"version: 1\nsecret_file: {work}/key\nimages:\n  ocr: false\n  face_style: {style}\n"
                                   f"verification:\n  second_look: false\n  rounds: {rounds}\n")
                 pipeline = Pipeline(load_config(policy), Path(work) / "out")
+                forget_pictures()  # each mode reads the photos itself
                 started = time.perf_counter()
                 reviewed = sum(pipeline.redact_bytes(PurePosixPath(p.name), p.read_bytes()).record.status != "redacted"
                                for p in photos)

@@ -90,6 +90,7 @@ class ImageSettings:
 class VerificationSettings:
     second_look: bool = True
     rounds: int = 2
+    read_pictures: bool = True
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ class Pipeline:
             problems = handler.verify(result.output, result.sensitive_values(), result.inserted, ctx)
             if not settings.second_look:
                 return result, problems
-            fresh = fresh_findings(self.ctx.detector, handler.output_texts(result.output), result.inserted)
+            fresh = fresh_findings(self.ctx.detector, handler.output_texts(result.output, ctx), result.inserted)
             if not fresh:
                 if round_number:
                     result.notes.append(f"the second look found more to redact; redacted in {round_number + 1} rounds")

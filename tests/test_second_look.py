@@ -74,7 +74,7 @@ class HandlerThatCannotRemove:
     def verify(self, output, values, inserted=frozenset(), ctx=None):
         return []
 
-    def output_texts(self, output):
+    def output_texts(self, output, ctx):
         return [("page 1", output.decode())]
 
 
@@ -108,3 +108,51 @@ def test_extra_values_are_found_whole_and_never_over_a_span_already_found():
 
     spans = WithExtraValues(One(), {"Siti": "PERSON", "0812 111": "PHONE_NUMBER"}).detect("Siti dan siti, tel 0812\n111 x")
     assert [(s.start, s.end, s.recognizer) for s in spans] == [(0, 4, "M"), (9, 13, "SecondLook"), (19, 27, "SecondLook")]
+
+
+def _picture_of(text: str):
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (900, 120), (255, 255, 255))
+    ImageDraw.Draw(image).text((20, 30), text, font=ImageFont.truetype("DejaVuSans.ttf", 40), fill=(10, 10, 10))
+    return np.asarray(image)
+
+
+def test_the_second_look_reads_the_text_in_pictures_of_every_format(tmp_path, config):
+    """With `read_pictures` (the default), the text of a PDF page's picture
+    (OCR of the rendered page), of a photo and of a picture in a Word file
+    is read again for the detector; without it only text layers are."""
+    import io
+
+    import docx
+    from PIL import Image
+
+    from redactors.config import VerificationSettings
+    from redactors.formats import RedactionContext
+    from redactors.formats.docx import DocxHandler
+    from redactors.formats.image import ImageHandler
+    from redactors.formats.pdf import PdfHandler
+
+    pixels = _picture_of("Jadwal posyandu Sabtu")
+    png = io.BytesIO()
+    Image.fromarray(pixels).save(png, "PNG")
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Foto kegiatan.", fontsize=11)
+    page.insert_image(pymupdf.Rect(72, 100, 522, 160), stream=png.getvalue())
+    document = docx.Document()
+    document.add_paragraph("Foto kegiatan.")
+    document.add_picture(io.BytesIO(png.getvalue()))
+    word = io.BytesIO()
+    document.save(word)
+    outputs = [(PdfHandler(), doc.tobytes()), (ImageHandler(), png.getvalue()), (DocxHandler(), word.getvalue())]
+    import dataclasses
+
+    for read_pictures in (True, False):
+        settings = dataclasses.replace(config, verification=VerificationSettings(read_pictures=read_pictures))
+        ctx = RedactionContext(detector=None, config=settings)
+        for handler, output in outputs:
+            texts = handler.output_texts(output, ctx)
+            read = " ".join(text for where, text in texts if "read from" in where)
+            assert ("posyandu" in read) == read_pictures, (handler.name, texts)

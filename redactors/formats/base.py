@@ -40,9 +40,9 @@ class FormatHandler(ABC):
         text the redaction itself wrote (labels), not a leak; `ctx` carries
         the policy (image checks follow it)."""
 
-    def output_texts(self, output: bytes) -> list[tuple[str, str]]:
+    def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
         """(where, text) of every text layer of `output`, extracted afresh as
-        a reader would see it, for the second look (second_look.py). Formats
-        with no text layer (photos) have none: their pixels are checked by
-        `verify`."""
+        a reader would see it, for the second look (second_look.py); with
+        `verification.read_pictures`, also the text OCR reads in its
+        pictures (rendered pages, photos)."""
         return []

@@ -71,5 +71,5 @@ class LegacyWordHandler(FormatHandler):
                ctx: RedactionContext | None = None) -> list[str]:
         return self._docx.verify(output, sensitive_values, inserted, ctx)
 
-    def output_texts(self, output: bytes) -> list[tuple[str, str]]:
-        return self._docx.output_texts(output)
+    def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
+        return self._docx.output_texts(output, ctx)

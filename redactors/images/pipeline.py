@@ -173,6 +173,15 @@ def faces_left(bgr: np.ndarray) -> list[FaceBox]:
     return list(faces)
 
 
+def forget_pictures() -> None:
+    """Drop what is remembered of pictures read (faces left, OCR): for
+    benchmarks that run the same input several times."""
+    from .ocr import forget_readings
+
+    _FACES_LEFT.clear()
+    forget_readings()
+
+
 def cover_faces_left(bgr: np.ndarray, faces: list[FaceBox], policy: ImageSettings, where: str,
                      ) -> tuple[np.ndarray, np.ndarray, list[Finding]]:
     """Cover faces that verification still saw, solid whatever the style: a
@@ -200,6 +209,14 @@ def _flat(bgr: np.ndarray, face) -> bool:
     hw, hh = max(2.0, (face.x1 - face.x0) / 4), max(2.0, (face.y1 - face.y0) / 4)
     crop = bgr[max(0, int(cy - hh)):min(height, int(cy + hh) + 1), max(0, int(cx - hw)):min(width, int(cx + hw) + 1)]
     return crop.size > 0 and float(crop.std()) < FLAT_STD
+
+
+def picture_text(bgr: np.ndarray, alpha: np.ndarray | None = None) -> str:
+    """What OCR reads in a picture, as an outsider would read it (flattened
+    onto white and onto black when transparent), unsure short words left
+    out (see confident_text)."""
+    views = (bgr,) if alpha is None else flattened(bgr, alpha)
+    return "\n".join(confident_text(read_words(view)) for view in views)
 
 
 # OCR reads one or two characters of noise off the edges of a cover; a

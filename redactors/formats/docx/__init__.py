@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+import numpy as np
 from lxml import etree
 
 from ...detect.document import detect_units
-from ...images.pipeline import redact_pixels, redact_transparent
+from ...images.pipeline import picture_text, redact_pixels, redact_transparent
 from ...errors import CorruptInput
 from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
@@ -29,7 +30,7 @@ from .clean import (
     accept_revisions, clean_settings, remove_alt_text, remove_comment_marks, remove_embedded_objects,
     remove_revision_ids, unwrap_smart_tags,
 )
-from .images import BLANK_PNG, clean_image
+from .images import BLANK_PNG, clean_image, decode
 from .package import Package, open_package
 from .parts import (
     APP_TYPE, CORE_TYPE, HYPERLINK_TYPE, IMAGE_TYPES, KEEP_TYPES, MINIMAL_APP, MINIMAL_CORE,
@@ -55,12 +56,18 @@ class DocxHandler(FormatHandler):
         images = ctx.config.images if ctx else ImageSettings()
         return verify_docx(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else Limits.min_picture_px)
 
-    def output_texts(self, output: bytes) -> list[tuple[str, str]]:
+    def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
+        read_pictures = ctx.config.verification.read_pictures and ctx.config.images.ocr
         package = open_package(output)
         texts = []
         for name, data in sorted(package.parts.items()):
             if name.startswith("word/") and name.endswith(".xml"):
                 texts += [(f"part {name}", unit.text) for unit in paragraph_units(parse(data), name) if unit.text.strip()]
+            elif read_pictures and name.startswith("word/media/"):
+                pixels = decode(data)
+                if pixels is not None and max(pixels.shape[:2]) >= ctx.config.limits.min_picture_px:
+                    alpha = np.ascontiguousarray(pixels[:, :, 3]) if pixels.shape[2] == 4 else None
+                    texts.append((f"the text read from picture {name}", picture_text(np.ascontiguousarray(pixels[:, :, :3]), alpha)))
         return texts
 
 

@@ -19,7 +19,8 @@ from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
 from .layout import page_text
-from .pictures import redact_pictures
+from .unreadable import rendered_text, suspect
+from .pictures import big_pictures, redact_pictures
 
 # MuPDF prints repair warnings for broken files on stderr; we report problems
 # ourselves, per file, in the manifest.
@@ -47,9 +48,16 @@ class PdfHandler(FormatHandler):
         return verify_pdf(output, sensitive_values, inserted, images, limits.min_picture_px if limits else Limits.min_picture_px,
                           limits.max_picture_pixels if limits else Limits.max_picture_pixels)
 
-    def output_texts(self, output: bytes) -> list[tuple[str, str]]:
+    def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
+        read_pictures = ctx.config.verification.read_pictures and ctx.config.images.ocr
+        texts = []
         with pymupdf.open(stream=output, filetype="pdf") as doc:
-            return [(f"the text of page {page.number + 1}", page_text(page).text) for page in doc]
+            for page in doc:
+                text = page_text(page).text
+                texts.append((f"the text of page {page.number + 1}", text))
+                if read_pictures and (big_pictures(page, ctx.config.limits.min_picture_px) or suspect(page, text)):
+                    texts.append((f"the text read from page {page.number + 1} as rendered", rendered_text(page)))
+        return texts
 
     def _redact(self, doc: pymupdf.Document, ctx: RedactionContext) -> RedactionResult:
         detector = ctx.detector

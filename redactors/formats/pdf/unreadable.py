@@ -15,7 +15,8 @@ import re
 
 import pymupdf
 
-from ...images.ocr import read_words
+from ...images.ocr import OcrText, read_words
+from ...images.pipeline import confident_text
 from .layout import EXTRACT_FLAGS
 
 # Share of characters in the extracted text that no real text has
@@ -65,14 +66,25 @@ def suspect(page: pymupdf.Page, text: str) -> bool:
     return False
 
 
+def rendered_words(page: pymupdf.Page) -> OcrText:
+    """OCR of the page as a viewer shows it."""
+    from .pictures import to_bgr  # pictures imports this module
+
+    zoom = RENDER_DPI / 72
+    return read_words(to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)))
+
+
+def rendered_text(page: pymupdf.Page) -> str:
+    """What an outsider reads on the rendered page by OCR (unsure short
+    words left out), for the second look."""
+    return confident_text(rendered_words(page))
+
+
 def unreadable_text(page: pymupdf.Page) -> bool:
     text = page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
     if not suspect(page, text):
         return False
-    from .pictures import to_bgr  # pictures imports this module
-
-    zoom = RENDER_DPI / 72
-    ocr = read_words(to_bgr(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)))
+    ocr = rendered_words(page)
     seen = {w.casefold() for w in _WORD.findall(ocr.text)}
     if len(seen) < 5:
         return False
