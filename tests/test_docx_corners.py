@@ -24,7 +24,7 @@ from redactors.pipeline import detector_for
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 NAME, OTHER, NIK = "Siti Rahmawati", "Budi Hartono", "3174055203900002"
 PLANTED = [NAME, "Rahmawati", OTHER, "Hartono", NIK, "-6.2146", "106.8451", "6281234567890", "budi.hartono",
-           "Siti_Rahmawati", "SitiRahmawati"]
+           "Siti_Rahmawati", "SitiRahmawati", "a2xpZW4gU2l0aSBSYWhtYXdhdGk="]  # the last: base64 of "klien Siti Rahmawati"
 
 
 def stamp_png() -> bytes:
@@ -63,6 +63,15 @@ def build() -> bytes:
         f'<w:r><w:instrText xml:space="preserve"> INCLUDEPICTURE "C:\\\\Users\\\\budi.hartono\\\\Kasus\\\\foto.jpg" </w:instrText></w:r>'
         f'<w:r><w:fldChar w:fldCharType="end"/></w:r>'
         f'<w:hyperlink w:anchor="Siti_Rahmawati" w:tooltip="Rumah {NAME}"><w:r><w:t>ke atas</w:t></w:r></w:hyperlink></w:p>'))
+    # An editing permission for one user, and binary field data naming the client.
+    import base64
+
+    body.append(parse_xml(
+        f'<w:p {W_NS}><w:permStart w:id="3" w:ed="budi.hartono@contoh.id"/><w:r><w:t>bagian bebas</w:t></w:r>'
+        f'<w:permEnd w:id="3"/><w:r><w:fldChar w:fldCharType="begin"><w:fldData xml:space="preserve">'
+        f'{base64.b64encode(f"klien {NAME}".encode()).decode()}</w:fldData></w:fldChar></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> ADDIN data </w:instrText></w:r>'
+        f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'))
     # An equation with a name in it.
     body.append(parse_xml(
         f'<w:p {W_NS} xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">'
@@ -128,6 +137,7 @@ def test_the_output_verifies_and_opens(redacted):
     assert len(document.inline_shapes) == 1
     body = zipfile.ZipFile(io.BytesIO(result.output)).read("word/document.xml").decode()
     assert "pilih pendamping" in body and "nama klien" in body and "Lihat lampiran." in body
+    assert "bagian bebas" in body and "permStart" not in body and "fldData" not in body
 
 
 def test_the_stamp_is_covered_where_its_text_was(redacted):
@@ -169,3 +179,55 @@ def test_eleven_pictures_keep_their_own_pixels_after_renaming(config):
         part = redacted.part.related_parts[blip.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")]
         shown.append(Image.open(io.BytesIO(part.blob)).convert("RGB").getpixel((20, 20)))
     assert shown == colours
+
+
+@pytest.fixture(scope="module")
+def libreoffice_made(tmp_path_factory, config):
+    """The same document saved by LibreOffice (as a user who edits in
+    LibreOffice Writer and saves as Word does): LibreOffice writes its own
+    forms of form fields, content controls, bookmarks and links."""
+    import shutil
+
+    if not shutil.which("soffice"):
+        pytest.fail("LibreOffice (libreoffice-writer-nogui) is needed; `make test` installs it")
+    work = tmp_path_factory.mktemp("lo-corners")
+    (work / "in" ).mkdir()
+    (work / "in" / "sudut.docx").write_bytes(build())
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--convert-to",
+                    "docx:MS Word 2007 XML", "--outdir", str(work / "lo"), str(work / "in" / "sudut.docx")],
+                   check=True, capture_output=True, timeout=300)
+    data = (work / "lo" / "sudut.docx").read_bytes()
+    package = zipfile.ZipFile(io.BytesIO(data))
+    assert any(NAME.encode() in package.read(n) for n in package.namelist())  # LibreOffice kept the planted data
+    handler = DocxHandler()
+    result = handler.redact(data, RedactionContext(detector_for(config), config))
+    return handler, RedactionContext(detector_for(config), config), result, work
+
+
+def test_a_libreoffice_saved_word_file_keeps_no_planted_value_in_any_part(libreoffice_made):
+    handler, ctx, result, _ = libreoffice_made
+    package = zipfile.ZipFile(io.BytesIO(result.output))
+    left = [f"{value!r} in {name}" for name in package.namelist() for value in PLANTED
+            if value.lower() in name.lower() or value.encode().lower() in package.read(name).lower()]
+    assert left == []
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted, ctx) == []
+
+
+def test_a_libreoffice_rendering_of_the_output_shows_no_planted_value(libreoffice_made):
+    """LibreOffice renders the redacted file to PDF; pdftotext and Tesseract
+    on the rendered pages read it as a reader would."""
+    _, _, result, work = libreoffice_made
+    (work / "out").mkdir(exist_ok=True)
+    (work / "out" / "hasil.docx").write_bytes(result.output)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(work / "out"), str(work / "out" / "hasil.docx")],
+                   check=True, capture_output=True, timeout=300)
+    text = subprocess.run(["pdftotext", "-layout", str(work / "out" / "hasil.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(work / "out" / "hasil.pdf"), str(work / "out" / "page")], check=True)
+    ocr = "".join(subprocess.run(["tesseract", str(page), "stdout", "-l", "ind+eng"], capture_output=True,
+                                 text=True).stdout for page in sorted((work / "out").glob("page*.png")))
+    assert "Laporan pendampingan" in text and "lampiran" in ocr  # the document is there, and readable
+    for value in (NAME, "Rahmawati", OTHER, "Hartono", NIK):
+        assert value.lower() not in text.lower(), value
+        assert value.lower() not in ocr.lower(), value

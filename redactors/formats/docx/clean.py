@@ -99,8 +99,12 @@ def remove_alt_text(root: etree._Element) -> int:
 
 
 def unwrap_smart_tags(root: etree._Element) -> None:
-    """Smart tags and custom XML wrappers keep their text, lose their data."""
-    for element in list(root.iter(W + "smartTagPr", W + "customXmlPr", W + "dataBinding", W + "alias", W + "tag")):
+    """Smart tags and custom XML wrappers keep their text, lose their data.
+    Editing-permission ranges go too (w:permStart/@w:ed names the user or
+    e-mail allowed to edit), and binary field data (w:fldData, base64 that
+    an add-in may fill with anything)."""
+    for element in list(root.iter(W + "smartTagPr", W + "customXmlPr", W + "dataBinding", W + "alias", W + "tag",
+                                  W + "permStart", W + "permEnd", W + "fldData", W + "placeholder")):
         remove(element)
     for element in list(root.iter(W + "smartTag", W + "customXml")):
         unwrap(element)
@@ -120,7 +124,7 @@ def clean_settings(root: etree._Element) -> None:
     """Settings that carry text or point outside: document variables,
     mail-merge data sources, the attached template, revision ids."""
     for name in ("docVars", "mailMerge", "attachedTemplate", "rsids", "documentProtection", "writeProtection",
-                 "trackRevisions", "saveThroughXslt", "alwaysMergeEmptyNamespace"):
+                 "trackRevisions", "saveThroughXslt", "alwaysMergeEmptyNamespace", "attachedSchema"):
         for element in list(root.iter(W + name)):
             remove(element)
     remove_revision_ids(root)

@@ -6,7 +6,8 @@ a Word file", for the list and why the rest cannot hold personal data).
   display text and value): dropped; the shown value is body text.
 - Legacy form fields (w:ffData): name, default text, help and status
   text, drop-down entries: dropped; the field's result is body text.
-- Hyperlinks: tooltips and document locations dropped.
+- Hyperlinks: tooltips, target frames (where LibreOffice puts the tooltip)
+  and document locations dropped.
 - Bookmarks: names (w:bookmarkStart/@w:name: "Siti_Rahmawati") renamed
   to neutral ones, with the links and field references that use them.
 - Field codes that name a file (INCLUDEPICTURE, INCLUDETEXT, LINK, DDE,
@@ -42,7 +43,9 @@ def clean_corners(root: etree._Element) -> list[str]:
     if dropped:
         notes.append("content-control list items and legacy form-field data removed")
     for link in root.iter(W + "hyperlink"):
-        for attribute in (W + "tooltip", W + "docLocation"):
+        # LibreOffice writes a link's tooltip into w:tgtFrame (the target
+        # window's name) when it saves as Word: "Rumah Siti Rahmawati".
+        for attribute in (W + "tooltip", W + "docLocation", W + "tgtFrame"):
             if attribute in link.attrib:
                 del link.attrib[attribute]
                 notes.append("hyperlink tooltips removed")
@@ -109,7 +112,7 @@ def corner_texts(root: etree._Element) -> str:
     for data in root.iter(W + "ffData"):
         texts += [el.get(W + "val") or "" for el in data.iter() if el.get(W + "val")]
     for link in root.iter(W + "hyperlink"):
-        texts.append(link.get(W + "tooltip") or "")
+        texts += [link.get(W + "tooltip") or "", link.get(W + "tgtFrame") or ""]
     for start in root.iter(W + "bookmarkStart"):
         texts.append(re.sub(r"[_\-.]+", " ", start.get(W + "name") or ""))
     return "\n".join(t for t in texts if t.strip())
