@@ -280,11 +280,16 @@ class Generator:
     def t_minor(self) -> Example:
         b = Builder()
         b.add(self.rng.choice(["Anak berinisial ", "Korban berinisial ", "Klien berinisial ", "Pelaku anak berinisial "]))
+        start = b.length
         b.add(self.initials(), "PERSON")
         b.add(" (")
         age = self.rng.randint(4, 17)
         b.add(self.rng.choice([f"{age}", f"{age} tahun", f"{age} th"]), "AGE")
-        b.add(self.rng.choice([") tinggal bersama neneknya di ", ") berasal dari ", ") ditemukan di "]))
+        b.add(")")
+        # The initials and their age must be found as one span: a gold label
+        # of its own (bench/detection.py counts a PERSON span covering it).
+        b.spans.append((start, b.length, "INITIALS_WITH_AGE"))
+        b.add(self.rng.choice([" tinggal bersama neneknya di ", " berasal dari ", " ditemukan di "]))
         b.add(self.rng.choice(VILLAGES), "LOCATION")
         b.add(".")
         return b.build()

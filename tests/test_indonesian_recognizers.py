@@ -58,8 +58,11 @@ def types_of(found, value):
         ("Tempat/tanggal lahir: Palembang, 12 Januari 1990.", "12 Januari 1990", "DATE_OF_BIRTH"),
         ("TTL: Jakarta, 12-01-1990", "12-01-1990", "DATE_OF_BIRTH"),
         ("ia lahir 5 Mei 2011 di rumah", "5 Mei 2011", "DATE_OF_BIRTH"),
-        ("Klien berinisial RA (12) sekolah.", "RA", "PERSON"),
+        ("Klien berinisial RA (12) sekolah.", "RA (12)", "PERSON"),
         ("Klien berinisial RA (12) sekolah.", "12", "AGE"),
+        ("korban NH (15 tahun) mengaku takut", "NH (15 tahun)", "PERSON"),
+        ("Anak berinisial AS, 9 tahun, tinggal di panti.", "AS, 9 tahun", "PERSON"),
+        ("Korban berinisial UU (10 th) berasal dari desa.", "UU (10 th)", "PERSON"),
         ("anak itu usia 15 th ketika", "15 th", "AGE"),
         ("korban NH mengaku takut", "NH", "PERSON"),
         ("akun @budi_santoso mengirim pesan", "@budi_santoso", "SOCIAL_MEDIA"),
@@ -146,6 +149,16 @@ def test_works_on_lower_case_and_ocr_text(detect):
     assert any(t == "ADDRESS" and v.startswith("jl. merdeka") for v, t in lower)
     ocr = detect("Klien bernama Siti Ami-\nnah, NIK 3174055203900002, tinggal\ndi Jl. Merdeka No. 5.")
     assert any(t == "PERSON" and v.replace("-\n", "") == "Siti Aminah" for v, t in ocr), ocr
+
+
+def test_initials_found_with_their_age_are_found_again_alone():
+    """After "berinisial RA (12)", a later "RA" is the same child; the age
+    and the word "tahun" are not name parts."""
+    from redactors.detect.document import known_values
+
+    known = known_values([("RA (12)", "PERSON"), ("NH, 15 tahun", "PERSON")])
+    assert known["ra"].is_part and known["nh"].is_part
+    assert "tahun" not in known and "12" not in known
 
 
 def test_a_phone_number_broken_at_its_hyphen_over_lines_is_found_whole(detect):

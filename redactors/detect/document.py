@@ -49,10 +49,21 @@ def known_values(found: Iterable[tuple[str, str]]) -> dict[str, Known]:
     for key, item in list(known.items()):
         if item.entity_type not in NAME_TYPES:
             continue
+        initials = _INITIALS_WITH_AGE.match(key)
+        if initials:
+            # "RA (12)" found once: a later "RA" alone is the same child
+            # (written in capitals, as every part is matched); the age and
+            # "tahun" are not parts of a name.
+            if initials.group(1).strip() not in known:
+                known[initials.group(1).strip()] = Known(item.entity_type, key, is_part=True)
+            continue
         for part in re.split(r"[\s.]+", key):
             if len(part) >= MIN_PART_LENGTH and part.isalpha() and part not in NOT_A_PART and part not in known:
                 known[part] = Known(item.entity_type, key, is_part=True)
     return known
+
+
+_INITIALS_WITH_AGE = re.compile(r"^((?:[^\W\d_]\.?\s?){1,4}?)\s*[(,]\s*\d")
 
 
 def mention_matcher(known: dict[str, Known]) -> TextMatcher | None:

@@ -84,7 +84,15 @@ ACRONYMS = {
 }
 
 
+# An age written right after initials ("RA (12)", "NH (15 tahun)", "NH, 15
+# tahun") narrows a child down as much as the initials: one span with them.
+_AGE_AFTER = re.compile(r"[ \t]*(?:\([ \t]*\d{1,2}(?:[ \t]*(?:tahun|thn|th)\.?)?[ \t]*\)|,[ \t]*\d{1,2}[ \t]*(?:tahun|thn|th)\b\.?)",
+                        re.IGNORECASE)
+
+
 class InitialsRecognizer(CodeRecognizer):
+    """Initials, with the age that follows them as one span."""
+
     ENTITIES = ("PERSON",)
 
     def find(self, text):
@@ -95,7 +103,14 @@ class InitialsRecognizer(CodeRecognizer):
         ):
             for m in pattern.finditer(text):
                 value = m.group(1).rstrip()
-                if value.replace(".", "").replace(" ", "") in ACRONYMS:
+                # After "inisial" the letters are initials whatever they
+                # spell ("berinisial UU"); after a role word they may be an
+                # acronym ("korban KDRT").
+                if pattern is _INITIALS_AFTER_ROLE and value.replace(".", "").replace(" ", "") in ACRONYMS:
                     continue
-                results.append(self.result("PERSON", m.start(1), m.start(1) + len(value), 0.85, why))
+                end = m.start(1) + len(value)
+                age = _AGE_AFTER.match(text, end)
+                if age:
+                    end, why = age.end(), why + " with the age after them"
+                results.append(self.result("PERSON", m.start(1), end, 0.85, why))
         return results
