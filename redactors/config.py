@@ -33,6 +33,9 @@ class DetectionPolicy:
     min_score_by_type: dict[str, float]
     allow_list: tuple[str, ...]
     deny_list: dict[str, tuple[str, ...]]
+    # "accurate": names and places by the e5 head; "fast": by the two small
+    # spaCy models only (config/default.yaml gives the measured figures).
+    profile: str = "accurate"
 
     def threshold_for(self, entity_type: str) -> float:
         return self.min_score_by_type.get(entity_type, self.min_score)
@@ -193,6 +196,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             min_score_by_type=dict(det.get("min_score_by_type", {})),
             allow_list=tuple(det.get("allow_list", [])),
             deny_list={k: tuple(v) for k, v in det.get("deny_list", {}).items()},
+            profile=det["profile"],
         ),
         redaction=RedactionStyle(
             style=red.get("style", "box"),

