@@ -80,7 +80,7 @@ def featurise(engine: E5Engine, sentences, cache: Path | None, name: str):
 
 
 def train(x: np.ndarray, y: np.ndarray, hidden: int = 256, epochs: int = 10, seed: int = 0,
-          hidden_dropout: float = 0.0, columns: slice = slice(None)) -> dict:
+          hidden_dropout: float = 0.0) -> dict:
     rng = np.random.default_rng(seed)
     mean = x.mean(axis=0, dtype=np.float64).astype(np.float32)
     scale = (x.std(axis=0, dtype=np.float64) + 1e-3).astype(np.float32)
