@@ -131,10 +131,14 @@ class E5NameRecognizer(EntityRecognizer):
         for start, end, entity, probability in self.finder.find(text):
             if entity not in entities:
                 continue
-            if entity == "PERSON":  # "Bu Aminah" -> "Aminah": the name, as the other recognizers find it
-                lead = _LEADING_HONORIFIC.match(text, start, end)
-                if lead and lead.end() < end:
-                    start = lead.end()
+            # "Bu Aminah" -> "Aminah", "Kecamatan Cibeber" -> "Cibeber": the
+            # name, as the other recognizers find it; a field label alone
+            # ("Kecamatan :" on an identity card) is not a place.
+            lead = (_LEADING_HONORIFIC if entity == "PERSON" else _LEADING_REGION_WORD).match(text, start, end)
+            if lead and lead.end() >= end:
+                continue
+            if lead:
+                start = lead.end()
             threshold = self.finder.head.thresholds[entity]
             score = round(0.6 + 0.4 * (probability - threshold) / max(1e-6, 1.0 - threshold), 3)
             results.append(RecognizerResult(
@@ -147,6 +151,9 @@ class E5NameRecognizer(EntityRecognizer):
 
 
 _LEADING_HONORIFIC = re.compile(rf"(?:(?:{HONORIFICS})[ \t]+)+")
+_LEADING_REGION_WORD = re.compile(
+    r"(?i:(?:provinsi|prov\.?|kabupaten|kab\.?|kota|kotamadya|kecamatan|kec\.?|kelurahan|kel\.?|desa|kel/desa|"
+    r"dusun|kampung|kp\.?|rt|rw|rt/rw)(?:[ \t]*[:/.])?(?:[ \t]+|$))+")
 
 
 # Recognizers of Indonesian names and places by models: on an English
