@@ -26,6 +26,7 @@ from spacy.language import Language
 from ..config import CONFIG_DIR, DetectionPolicy
 from ..model import TextSpan
 from .indonesia import code_recognizers
+from ..images.idcard import FORM_WORDS
 from .indonesia.names import HONORIFICS
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
 from .textprep import PreparedText, looks_english
@@ -137,6 +138,8 @@ class E5NameRecognizer(EntityRecognizer):
             lead = (_LEADING_HONORIFIC if entity == "PERSON" else _LEADING_REGION_WORD).match(text, start, end)
             if lead and lead.end() >= end:
                 continue
+            if all(word in FORM_WORDS for word in re.findall(r"\w+", text[start:end].casefold())):
+                continue  # "TANDA PENDUDUK": the printed title of an identity card
             if lead:
                 start = lead.end()
             threshold = self.finder.head.thresholds[entity]

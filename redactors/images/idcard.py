@@ -24,6 +24,13 @@ LABELS = (
     "berlaku hingga", "no kk", "no. kk", "nama kepala keluarga", "kabupaten/kota", "kode pos",
     "tempat lahir", "tinggi", "no. sim", "no sim",
 )
+# The printed words of identity documents (titles and label words): never a
+# person or a place, though a model reading "KARTU TANDA PENDUDUK" in
+# capitals may call it one.
+FORM_WORDS = frozenset(word for label in LABELS for word in re.split(r"[\s/.]+", label) if word) | {
+    "kartu", "tanda", "penduduk", "keluarga", "surat", "izin", "mengemudi", "republik", "provinsi", "kabupaten",
+    "kota", "seumur", "hidup", "darah", "kelamin", "lahir", "wni", "wna",
+}
 # Labels whose presence says "this is an identity card"; three are needed.
 CARD_LABELS = {"nik", "nama", "tempat/tgl lahir", "tempat tgl lahir", "tempat/tgl. lahir", "alamat", "rt/rw",
                "kel/desa", "kecamatan", "agama", "pekerjaan", "jenis kelamin", "kewarganegaraan", "no kk",
