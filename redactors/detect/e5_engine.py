@@ -10,6 +10,7 @@ Nothing is downloaded; the model is loaded once per process.
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 import os
 from dataclasses import dataclass
@@ -134,3 +135,10 @@ class E5Engine:
                 out.mean[start + offset] = last[row:row + n].mean(axis=0)
                 out.mid[start + offset] = mid[row]
                 row += n
+
+
+@functools.lru_cache(maxsize=1)
+def shared_engine() -> E5Engine:
+    """The process's one engine: a detector per policy (a service whose
+    policy was edited keeps several) must not load the weights again."""
+    return E5Engine()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .e5_engine import E5Engine, WordStates
+from .e5_engine import E5Engine, WordStates, shared_engine
 
 HEAD = Path(__file__).resolve().parent.parent / "models" / "e5_names" / "head.npz"
 CLASSES = ("O", "PERSON", "LOCATION")
@@ -74,7 +74,7 @@ class E5NameFinder:
     """(start, end, type, score) of names and places in a text."""
 
     def __init__(self, engine: E5Engine | None = None, head: NameHead | None = None):
-        self.engine = engine or E5Engine()
+        self.engine = engine or shared_engine()
         self.head = head or NameHead.load()
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:

@@ -93,7 +93,6 @@ class ImageHandler(FormatHandler):
             problems += pixel_problems(on_white, sensitive_values, inserted, policy, where, (on_black,))
         return list(dict.fromkeys(problems))
 
-
     def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
         if not (ctx.config.verification.read_pictures and ctx.config.images.ocr):
             return []

@@ -9,16 +9,16 @@ images are upscaled first: Tesseract reads text best at about 30 px x-height.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import shutil
 import subprocess
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from .memo import PixelMemo
 
 LANGUAGES = "ind+eng"
 TIMEOUT_S = 120
@@ -57,8 +57,7 @@ def tesseract_available() -> bool:
     return shutil.which("tesseract") is not None
 
 
-_READ: OrderedDict[tuple, OcrText] = OrderedDict()
-_READ_KEPT = 8
+_READINGS: PixelMemo[OcrText] = PixelMemo()
 
 
 def read_words(bgr: np.ndarray) -> OcrText:
@@ -66,20 +65,13 @@ def read_words(bgr: np.ndarray) -> OcrText:
     after turning the picture upright: a KTP photographed or scanned on its
     side is otherwise OCRed as noise and keeps its name and NIK.
 
-    Remembered by a digest of the pixels (a few pictures' worth): the
-    verification and the second look read the same decoded output."""
-    key = (bgr.shape, hashlib.blake2b(np.ascontiguousarray(bgr).data, digest_size=20).digest())
-    if key in _READ:
-        _READ.move_to_end(key)
-        return _READ[key]
-    _READ[key] = _read_words(bgr)
-    while len(_READ) > _READ_KEPT:
-        _READ.popitem(last=False)
-    return _READ[key]
+    Remembered by pixels (memo.py): verification and the second look read
+    the same decoded output."""
+    return _READINGS.get(bgr, _read_words)
 
 
 def forget_readings() -> None:
-    _READ.clear()
+    _READINGS.clear()
 
 
 def _read_words(bgr: np.ndarray) -> OcrText:

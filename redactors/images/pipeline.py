@@ -3,9 +3,6 @@ that photos, PDF pages and pictures in Word files can share it."""
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
-
 import numpy as np
 
 from ..config import ImageSettings
@@ -15,6 +12,7 @@ from ..model import Finding, TextSpan
 from .anonymise import MIN_MARGIN_PX, face_mask, fill, pixelate
 from .faces import CenterFace, FaceBox
 from .idcard import IDENTIFYING_FIELDS, card_fields
+from .memo import PixelMemo
 from .ocr import OcrText, read_words
 
 _FACES: dict[float, CenterFace] = {}
@@ -85,10 +83,7 @@ def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings, w
     findings: list[Finding] = []
     faces = face_detector(policy.face_threshold).detect(bgr) if policy.faces else []
     mask = face_mask((height, width), faces, policy.face_enlarge)
-    for face in faces:
-        box = face.enlarged(policy.face_enlarge, width, height, MIN_MARGIN_PX)
-        findings.append(Finding("FACE", "", face.score, "CenterFace", where, None,
-                                tuple(round(float(v), 1) for v in (box.x0, box.y0, box.x1, box.y1))))
+    findings += face_findings(faces, policy, (height, width), where, "CenterFace")
     texts = []
     if policy.ocr:
         if read is None:
@@ -152,25 +147,16 @@ def pixel_problems(bgr: np.ndarray, values: set[str], inserted: set[str], policy
     return problems
 
 
-_FACES_LEFT: OrderedDict[tuple, list[FaceBox]] = OrderedDict()
-_FACES_LEFT_KEPT = 8
+_FACES_LEFT: PixelMemo[list[FaceBox]] = PixelMemo()
 
 
 def faces_left(bgr: np.ndarray) -> list[FaceBox]:
     """Faces that verification sees in redacted pixels: confident ones that
-    are not a flat cover. Remembered by a digest of the pixels (a few
-    pictures' worth): redaction checks its own decoded output this way to
-    cover what is left, and verification then reads the same pixels; one
-    face pyramid (2.6 s on a 12 MP photo) instead of two."""
-    key = (bgr.shape, hashlib.blake2b(np.ascontiguousarray(bgr).data, digest_size=20).digest())
-    if key in _FACES_LEFT:
-        _FACES_LEFT.move_to_end(key)
-        return list(_FACES_LEFT[key])
-    faces = [face for face in face_detector(VERIFY_FACE_THRESHOLD).detect(bgr) if not _flat(bgr, face)]
-    _FACES_LEFT[key] = faces
-    while len(_FACES_LEFT) > _FACES_LEFT_KEPT:
-        _FACES_LEFT.popitem(last=False)
-    return list(faces)
+    are not a flat cover. Remembered by pixels (memo.py): redaction checks
+    its own decoded output this way to cover what is left, and verification
+    then reads the same pixels."""
+    return list(_FACES_LEFT.get(bgr, lambda pixels: [
+        face for face in face_detector(VERIFY_FACE_THRESHOLD).detect(pixels) if not _flat(pixels, face)]))
 
 
 def forget_pictures() -> None:
@@ -187,14 +173,21 @@ def cover_faces_left(bgr: np.ndarray, faces: list[FaceBox], policy: ImageSetting
     """Cover faces that verification still saw, solid whatever the style: a
     pixelation that the detector reads as a face again stays one. Returns
     (pixels, mask, findings)."""
-    height, width = bgr.shape[:2]
-    mask = face_mask((height, width), faces, policy.face_enlarge)
+    mask = face_mask(bgr.shape[:2], faces, policy.face_enlarge)
+    findings = face_findings(faces, policy, bgr.shape[:2], where, "CenterFace (seen again by verification)")
+    return fill(bgr, mask), mask, findings
+
+
+def face_findings(faces: list[FaceBox], policy: ImageSettings, shape: tuple[int, ...], where: str,
+                  recognizer: str) -> list[Finding]:
+    """One FACE finding per face, with the box that was covered."""
+    height, width = shape[:2]
     findings = []
     for face in faces:
         box = face.enlarged(policy.face_enlarge, width, height, MIN_MARGIN_PX)
-        findings.append(Finding("FACE", "", face.score, "CenterFace (seen again by verification)", where, None,
+        findings.append(Finding("FACE", "", face.score, recognizer, where, None,
                                 tuple(round(float(v), 1) for v in (box.x0, box.y0, box.x1, box.y1))))
-    return fill(bgr, mask), mask, findings
+    return findings
 
 
 # Pixel spread below which a detected "face" is one flat colour: the
