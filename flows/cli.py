@@ -1,13 +1,5 @@
-"""The `tabir` command.
-
-Exit codes (like OCRmyPDF, each means one thing a script can act on):
-  0  every file was redacted (or was unchanged since the last run)
-  2  usage or configuration error: nothing was processed
-  3  some outputs failed verification and went to review/
-  4  some inputs could not be processed and went to failed/
-  5  both 3 and 4
-  1  Tabir itself failed (a bug): see the message
-"""
+"""The `tabir` command: parses the command line and dispatches. Exit codes
+and console lines: flows/console.py."""
 
 from __future__ import annotations
 
@@ -15,12 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
-EXIT_REVIEW = 3
-EXIT_FAILED = 4
-EXIT_REVIEW_AND_FAILED = 5
+from flows.console import (EXIT_FAILED, EXIT_INTERNAL, EXIT_MISSING_DEPENDENCY, EXIT_OK, EXIT_REVIEW,  # noqa: F401
+                           EXIT_REVIEW_AND_FAILED, EXIT_USAGE, exit_code_for, summary_line)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,32 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--name", default="shared", help="deployment name (default: shared)")
     deploy.add_argument("--config", type=Path, default=None, help=service_help)
     deploy.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    from flows.review_command import add_commands
+
+    add_commands(sub)
     for command in (serve, watch):
         command.add_argument("--deployment", default=None, metavar="FLOW/NAME",
                              help="on a drop, start a run of this deployment (workers on a pool do the work) "
                                   "instead of draining in this process")
     return parser
-
-
-def exit_code_for(counts: dict) -> int:
-    review, failed = counts["review"] > 0, counts["failed"] > 0
-    if review and failed:
-        return EXIT_REVIEW_AND_FAILED
-    if failed:
-        return EXIT_FAILED
-    if review:
-        return EXIT_REVIEW
-    return EXIT_OK
-
-
-def summary_line(manifest: dict, manifest_path: Path) -> str:
-    c = manifest["counts"]
-    types = ", ".join(f"{k} {v}" for k, v in c["findings_by_type"].items()) or "none"
-    return (
-        f"tabir: {c['files']} files ({c['redacted']} redacted, {c['review']} review, "
-        f"{c['failed']} failed, {c['skipped']} unchanged), {c['pages']} pages, "
-        f"{c['findings']} findings ({types}); manifest {manifest_path}"
-    )
 
 
 def check_folders(inbox: Path, out: Path) -> str | None:
@@ -151,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "scan":
             return cmd_scan(args)
+        if args.command in ("review", "report"):
+            from flows import review_command
+
+            return {"review": review_command.cmd_review, "report": review_command.cmd_report}[args.command](args)
         if args.command in ("serve", "watch", "deploy"):
             from flows import service_cli
 

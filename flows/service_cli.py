@@ -18,7 +18,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+from flows.console import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 
 
 def _say(message: str) -> None:
@@ -102,7 +102,7 @@ def _warm_up(args: argparse.Namespace, settings) -> None:
 def _drain_once(args: argparse.Namespace, settings) -> int:
     """`tabir watch --once`: one drain; the exit code says how it went, as
     for `tabir run`."""
-    from flows.cli import exit_code_for
+    from flows.console import exit_code_for
     from flows.service import drain_inbox
 
     summary = drain_inbox(str(args.config.resolve()) if args.config else None, str(settings.inbox),

@@ -97,6 +97,14 @@ class VerificationSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    # Where the review desk keeps decisions made for the whole policy (None:
+    # per-document decisions only); see review/policy_lists.py.
+    policy_lists: Path | None
+    case_details: str  # "flag" or "redact"
+
+
+@dataclass(frozen=True)
 class Config:
     detection: DetectionPolicy
     redaction: RedactionStyle
@@ -106,6 +114,7 @@ class Config:
     source: str  # where it came from, for messages and the manifest
     raw: dict[str, Any] = field(repr=False, compare=False)
     verification: VerificationSettings = VerificationSettings()
+    review: ReviewSettings = ReviewSettings(None, "flag")
 
     @property
     def hash(self) -> str:
@@ -122,13 +131,37 @@ def load_config(path: Path | str | None = None) -> Config:
     defaults = _read_yaml(DEFAULT_CONFIG_PATH)
     _validate(defaults, DEFAULT_CONFIG_PATH)
     if path is None:
-        return _build(defaults, str(DEFAULT_CONFIG_PATH))
+        return _build(_with_policy_lists(defaults, DEFAULT_CONFIG_PATH.parent), str(DEFAULT_CONFIG_PATH))
     path = Path(path)
     overlay = _read_yaml(path)
     _validate(overlay, path)
     merged = _deep_merge(defaults, overlay)
     _validate(merged, path)
-    return _build(merged, str(path))
+    return _build(_with_policy_lists(merged, path.parent), str(path))
+
+
+def _with_policy_lists(raw: dict[str, Any], base: Path) -> dict[str, Any]:
+    """The policy with the reviewer's policy-wide lists added to detection's
+    allow and deny lists (in `raw`, so the policy's hash changes with them
+    and outputs are redone). The file's path is resolved once here."""
+    from .review.policy_lists import read_policy_lists
+
+    raw = copy.deepcopy(raw)
+    review = raw.setdefault("review", {})
+    lists_path = review.get("policy_lists")
+    if not lists_path:
+        return raw
+    lists_path = Path(lists_path).expanduser()
+    lists_path = lists_path if lists_path.is_absolute() else (base / lists_path).resolve()
+    review["policy_lists"] = str(lists_path)
+    allow, deny = read_policy_lists(lists_path)
+    detection = raw.setdefault("detection", {})
+    detection["allow_list"] = list(dict.fromkeys(list(detection.get("allow_list", [])) + allow))
+    deny_list = {k: list(v) for k, v in detection.get("deny_list", {}).items()}
+    for entity_type, terms in deny.items():
+        deny_list[entity_type] = list(dict.fromkeys(deny_list.get(entity_type, []) + terms))
+    detection["deny_list"] = deny_list
+    return raw
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -215,6 +248,10 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             max_picture_pixels=int(float(lim.get("max_picture_megapixels", 50)) * 1_000_000),
         ),
         images=ImageSettings(**raw.get("images", {})),
+        review=ReviewSettings(
+            policy_lists=Path(raw["review"]["policy_lists"]) if raw["review"].get("policy_lists") else None,
+            case_details=raw["review"]["case_details"],
+        ),
         verification=VerificationSettings(**raw.get("verification", {})),
         secret_file=Path(raw.get("secret_file", "~/.local/share/tabir/manifest-secret.key")).expanduser(),
         source=source,

@@ -36,9 +36,14 @@ class FileRecord:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     input_hmac: str | None = None  # keyed hash of the original relative path
+    # What reviewers did at the review desk (who, when, what; no values).
+    review_actions: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not data["review_actions"]:  # only files a reviewer touched carry the key
+            del data["review_actions"]
+        return data
 
 
 def finding_entry(finding: Finding, hasher: ValueHasher) -> dict:
@@ -65,8 +70,6 @@ def utc_now() -> datetime:
 def build_manifest(
     run_id: str, config: Config, started: datetime, finished: datetime, records: list[FileRecord]
 ) -> dict:
-    by_status = Counter(r.status for r in records)
-    by_type = Counter(f["entity_type"] for r in records for f in r.findings)
     return {
         "schema_version": 1,
         "run_id": run_id,
@@ -74,18 +77,39 @@ def build_manifest(
         "config": {"source": config.source, "sha256": config.hash},
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
-        "counts": {
-            "files": len(records),
-            "redacted": by_status["redacted"],
-            "review": by_status["review"],
-            "failed": by_status["failed"],
-            "skipped": by_status["skipped"],
-            "pages": sum(r.pages for r in records),
-            "findings": sum(by_type.values()),
-            "findings_by_type": dict(sorted(by_type.items())),
-        },
+        "counts": count_files([r.to_json() for r in records]),
         "files": [r.to_json() for r in sorted(records, key=lambda r: r.input)],
     }
+
+
+def count_files(files: list[dict]) -> dict:
+    by_status = Counter(f["status"] for f in files)
+    by_type = Counter(x["entity_type"] for f in files for x in f["findings"])
+    counts = {
+        "files": len(files),
+        "redacted": by_status["redacted"],
+        "review": by_status["review"],
+        "failed": by_status["failed"],
+        "skipped": by_status["skipped"],
+        "pages": sum(f["pages"] for f in files),
+        "findings": sum(by_type.values()),
+        "findings_by_type": dict(sorted(by_type.items())),
+    }
+    if by_status["rejected"]:  # set only by the review desk
+        counts["rejected"] = by_status["rejected"]
+    return counts
+
+
+def replace_file_entry(layout: OutputLayout, run_id: str, index: int, entry: dict) -> dict:
+    """Rewrite run `run_id`'s manifest with file `index` replaced (the
+    review desk's actions); latest.json too when it is that run. Returns
+    the manifest written."""
+    path = layout.manifests / f"{run_id}.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["files"][index] = entry
+    manifest["counts"] = count_files(manifest["files"])
+    write_manifest(layout, manifest, latest=(read_latest(layout) or {}).get("run_id") == run_id)
+    return manifest
 
 
 def validate_manifest(manifest: dict) -> None:
@@ -94,13 +118,14 @@ def validate_manifest(manifest: dict) -> None:
     jsonschema.validate(manifest, schema, format_checker=jsonschema.FormatChecker())
 
 
-def write_manifest(layout: OutputLayout, manifest: dict) -> Path:
+def write_manifest(layout: OutputLayout, manifest: dict, latest: bool = True) -> Path:
     """OUT/manifests/<run-id>.json, and the same content as latest.json."""
     validate_manifest(manifest)
     data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     path = layout.manifests / f"{manifest['run_id']}.json"
     atomic_write(path, data, layout.work)
-    atomic_write(layout.manifests / "latest.json", data, layout.work)
+    if latest:
+        atomic_write(layout.manifests / "latest.json", data, layout.work)
     return path
 
 

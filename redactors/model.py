@@ -16,6 +16,16 @@ class TextSpan:
     recognizer: str
 
 
+@dataclass(frozen=True)
+class Region:
+    """An area a reviewer marked for redaction (the review desk): `page` is
+    1-based (the frame of a photo), `bbox` is (x0, y0, x1, y1) in PDF points
+    of the page as displayed, or in pixels of the upright photo."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+
+
 @dataclass
 class Finding:
     """One thing removed from a document. `value` is the removed text; it is

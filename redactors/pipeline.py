@@ -10,6 +10,7 @@ Outcome out: cacheable on content and policy) and `publish`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import time
 import traceback
@@ -26,6 +27,8 @@ from .filenames import redact_path
 from .manifest import FileRecord, finding_entry, read_latest
 from .model import Finding
 from .publish import OutputLayout, publish_outcome, remove_other_outcomes
+from .review.case_details import WithCaseDetails
+from .review.decisions import ReviewedDetector, load_decisions
 from .second_look import WithExtraValues, fresh_findings, summary
 from .secret import ValueHasher, load_or_create_secret
 
@@ -68,7 +71,10 @@ class Pipeline:
         self.layout = OutputLayout(Path(out))
         self.layout.prepare()
         self.hasher = ValueHasher(load_or_create_secret(config.secret_file, forbidden_root=self.layout.root))
-        self.ctx = RedactionContext(detector or detector_for(config), config)
+        detector = detector or detector_for(config)
+        if config.review.case_details == "redact":
+            detector = WithCaseDetails(detector)
+        self.ctx = RedactionContext(detector, config)
         self._previous = _previous_records(self.layout, config)
 
     def process(self, candidate: Candidate) -> FileRecord:
@@ -128,7 +134,10 @@ class Pipeline:
             raise TooLarge(f"the file is larger than the limit of {limit // (1024 * 1024)} MB")
         record.input_sha256 = hashlib.sha256(data).hexdigest()
 
-        result, problems = self._redact_and_verify(handler, data)
+        ctx, decided = self.context_for(record.input_sha256)
+        result, problems = self._redact_and_verify(handler, data, ctx)
+        if decided:
+            result.notes.append(f"the review desk's decisions for this document applied: {decided}")
         record.reason_code = "verification" if problems else None
         if result.unchecked_pictures and self.config.limits.unchecked_pictures == "review":
             problems.append(
@@ -146,19 +155,30 @@ class Pipeline:
         record.seconds = round(time.monotonic() - started, 4)
         return Outcome(record, result.output, result.output_suffix)
 
-    def _redact_and_verify(self, handler, data: bytes):
+    def context_for(self, input_sha256: str) -> tuple[RedactionContext, str]:
+        """The context for one input: the policy's, with the review desk's
+        decisions for this content when a reviewer made some (review/
+        decisions.py); and a summary of those decisions (no values)."""
+        decisions = load_decisions(self.config, input_sha256)
+        if not decisions:
+            return self.ctx, ""
+        ctx = RedactionContext(ReviewedDetector(self.ctx.detector, decisions), self.config, tuple(decisions.regions))
+        return ctx, (f"{len(decisions.allow)} kept, {len(decisions.deny)} term(s) added, "
+                     f"{len(decisions.regions)} area(s) drawn")
+
+    def _redact_and_verify(self, handler, data: bytes, base_ctx: RedactionContext):
         """Redact, verify, and (by policy) take the second look: values it
         finds are added and the input redacted again, up to `rounds` times;
         what it still finds after that is a verification problem."""
         settings = self.config.verification
         extra: dict[str, str] = {}
         for round_number in range(settings.rounds + 1):
-            ctx = self.ctx if not extra else RedactionContext(WithExtraValues(self.ctx.detector, extra), self.config)
+            ctx = base_ctx if not extra else dataclasses.replace(base_ctx, detector=WithExtraValues(base_ctx.detector, extra))
             result = handler.redact(data, ctx)
             problems = handler.verify(result.output, result.sensitive_values(), result.inserted, ctx)
             if not settings.second_look:
                 return result, problems
-            fresh = fresh_findings(self.ctx.detector, handler.output_texts(result.output, ctx), result.inserted)
+            fresh = fresh_findings(base_ctx.detector, handler.output_texts(result.output, ctx), result.inserted)
             if not fresh:
                 if round_number:
                     result.notes.append(f"the second look found more to redact; redacted in {round_number + 1} rounds")

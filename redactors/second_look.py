@@ -74,8 +74,9 @@ class WithExtraValues:
     """A detector that also finds given values (found by the second look in
     an earlier round) wherever they occur, whole words, case ignored."""
 
-    def __init__(self, base: TextDetector, extra: dict[str, str]):
+    def __init__(self, base: TextDetector, extra: dict[str, str], recognizer: str = "SecondLook"):
         self.base = base
+        self.recognizer = recognizer
         self.extra = {normalise(v): t for v, t in extra.items() if normalise(v)}
         self._matcher = TextMatcher(self.extra)
 
@@ -84,5 +85,5 @@ class WithExtraValues:
         taken = [(s.start, s.end) for s in spans]
         for match in self._matcher.matches(text):
             if not any(a < match.end and match.start < b for a, b in taken):
-                spans.append(TextSpan(match.start, match.end, self.extra[match.key], 1.0, "SecondLook"))
+                spans.append(TextSpan(match.start, match.end, self.extra[match.key], 1.0, self.recognizer))
         return sorted(spans, key=lambda s: (s.start, s.end))

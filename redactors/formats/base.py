@@ -12,15 +12,20 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..detect.base import TextDetector
-from ..model import RedactionResult
+from ..model import RedactionResult, Region
 
 
 @dataclass(frozen=True)
 class RedactionContext:
-    """What a handler needs besides the bytes: the detector and the policy."""
+    """What a handler needs besides the bytes: the detector, the policy, and
+    the areas a reviewer marked on this document (PDF pages and photos)."""
 
     detector: TextDetector
     config: Config
+    regions: tuple[Region, ...] = ()
+
+    def regions_on(self, page: int) -> list[Region]:
+        return [r for r in self.regions if r.page == page]
 
 
 class FormatHandler(ABC):

@@ -27,6 +27,17 @@ def find_soffice() -> str | None:
 
 
 def to_docx(data: bytes, suffix: str) -> bytes:
+    return convert(data, suffix, "docx:MS Word 2007 XML", ".docx")
+
+
+def to_pdf(data: bytes, suffix: str) -> bytes:
+    """A Word document as LibreOffice prints it (the review desk shows its pages)."""
+    return convert(data, suffix, "pdf", ".pdf")
+
+
+def convert(data: bytes, suffix: str, target: str, produced_suffix: str) -> bytes:
+    """`data` (a file with `suffix`) converted by LibreOffice with the
+    --convert-to `target`, in a private temporary folder."""
     soffice = find_soffice()
     if soffice is None:
         raise UnsupportedType(
@@ -40,14 +51,14 @@ def to_docx(data: bytes, suffix: str) -> bytes:
         profile = Path(work) / "profile"
         command = [
             soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nolockcheck",
-            "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(Path(work) / "out"), str(source),
+            "--convert-to", target, "--outdir", str(Path(work) / "out"), str(source),
         ]
         try:
             subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT_S, check=False,
                            env={**os.environ, "HOME": work})
         except subprocess.TimeoutExpired as exc:
             raise CorruptInput(f"LibreOffice did not finish converting the {suffix} file in {CONVERT_TIMEOUT_S} s") from exc
-        produced = Path(work) / "out" / "input.docx"
+        produced = Path(work) / "out" / f"input{produced_suffix}"
         if not produced.exists():
             raise CorruptInput(f"LibreOffice could not convert the {suffix} file (damaged or password-protected)")
         return produced.read_bytes()

@@ -17,7 +17,7 @@ from ..errors import CorruptInput, TooLarge
 from ..images.icc import blank_profile_text, profile_texts
 from ..images.pipeline import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
                                redact_pixels, redact_transparent)
-from ..model import RedactionResult
+from ..model import Finding, RedactionResult
 from .base import FormatHandler, RedactionContext
 
 MAX_PIXELS = 120_000_000
@@ -47,6 +47,8 @@ class ImageHandler(FormatHandler):
         for number, frame in enumerate(frames, 1):
             where = f"frame {number}" if len(frames) > 1 else "image"
             redacted, found, has_alpha = _redact_frame(frame, ctx, where)
+            redacted, boxes = _reviewer_boxes(redacted, ctx, number, where)
+            found += boxes
             out_frames.append(redacted)
             findings += found
             transparent = transparent or has_alpha
@@ -105,6 +107,12 @@ class ImageHandler(FormatHandler):
         return texts
 
 
+def upright_frames(data: bytes) -> list[Image.Image]:
+    """The frames of a photo as redaction sees them (EXIF orientation
+    applied): the coordinates of its findings and of reviewer areas."""
+    return _frames(_open(data)[0])
+
+
 def _frames(image: Image.Image, transpose: bool = True) -> list[Image.Image]:
     """Every frame (animated GIF, WebP, PNG) or page (multi-page TIFF), each
     a picture of its own; a still photo with its EXIF orientation applied."""
@@ -128,6 +136,28 @@ def _redact_frame(frame: Image.Image, ctx: RedactionContext, where: str) -> tupl
         return Image.fromarray(np.ascontiguousarray(redacted[:, :, ::-1])), findings, False
     redacted, alpha, findings = redact_transparent(bgr, alpha, ctx.detector, ctx.config.images, where)
     return Image.fromarray(np.ascontiguousarray(np.dstack([redacted[:, :, ::-1], alpha])), "RGBA"), findings, True
+
+
+def _reviewer_boxes(frame: Image.Image, ctx: RedactionContext, number: int, where: str) -> tuple[Image.Image, list]:
+    """Fill the areas a reviewer drew on this frame (pixels of the upright
+    picture) solid black, opaque."""
+    regions = ctx.regions_on(number)
+    if not regions:
+        return frame, []
+    pixels = np.array(frame)
+    height, width = pixels.shape[:2]
+    findings = []
+    for region in regions:
+        x0, y0, x1, y1 = (int(round(v)) for v in region.bbox)
+        x0, x1 = max(0, min(x0, x1)), min(width, max(x0, x1))
+        y0, y1 = max(0, min(y0, y1)), min(height, max(y0, y1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        pixels[y0:y1, x0:x1, :3] = 0
+        if pixels.shape[2] == 4:
+            pixels[y0:y1, x0:x1, 3] = 255
+        findings.append(Finding("REVIEWER_BOX", "", 1.0, "Reviewer", where, number, (x0, y0, x1, y1)))
+    return Image.fromarray(pixels, frame.mode), findings
 
 
 def _cover_faces_verification_sees(out_frames: list[Image.Image], encode, ctx: RedactionContext) -> tuple[bytes, list]:

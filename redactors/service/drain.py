@@ -32,6 +32,7 @@ from ..errors import InputRejected
 from ..inbox import Candidate, discover, read_regular_file
 from ..manifest import FileRecord, new_run_id, utc_now
 from ..pipeline import Outcome, Pipeline, failed_outcome
+from ..review.decisions import decisions_fingerprint
 from .archive import archive_original, prune_archive
 from .claims import CLAIMS_DIRNAME, Claim, ClaimArea
 from .journal import RunJournal, finish_interrupted
@@ -106,7 +107,8 @@ class Drainer:
         """Cache key of one input: content, file type, policy, tool version
         and manifest key (the cached findings carry its hashes)."""
         digest = hashlib.sha256(data).hexdigest()
-        return hashlib.sha256(f"{digest}|{rel.suffix.lower()}|{self.key_salt}".encode()).hexdigest()
+        decided = decisions_fingerprint(self.config, digest)  # the review desk's, for this content
+        return hashlib.sha256(f"{digest}|{rel.suffix.lower()}|{self.key_salt}|{decided}".encode()).hexdigest()
 
     def redact_direct(self, path: Path, rel: PurePosixPath, content_key: str) -> Outcome:
         return self.pipeline.redact_bytes(rel, _read(path, self.config))

@@ -104,6 +104,7 @@ class PdfHandler(FormatHandler):
                 for rect in rects[1:]:
                     bbox |= rect
                 findings.append(_finding(span, layout.text, "page", page.number + 1, bbox))
+            findings += _reviewer_boxes(page, ctx, style.fill_color)
             page.apply_redactions(
                 images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                 graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
@@ -123,6 +124,20 @@ class PdfHandler(FormatHandler):
             notes.append(f"{unchecked} picture(s) could not be decoded to be checked for faces or text")
         return RedactionResult(output=output, findings=findings, pages=doc.page_count, inserted=inserted,
                                notes=notes, unchecked_pictures=unchecked)
+
+
+def _reviewer_boxes(page: pymupdf.Page, ctx: RedactionContext, fill) -> list[Finding]:
+    """Areas a reviewer drew on this page (in the page as displayed): their
+    text and pictures go like any other redaction's. The words wholly inside
+    are the finding's value, so verification proves them gone."""
+    found = []
+    for region in ctx.regions_on(page.number + 1):
+        rect = pymupdf.Rect(region.bbox) * page.derotation_matrix
+        words = [w[4] for w in page.get_text("words") if pymupdf.Rect(w[:4]) in rect]
+        page.add_redact_annot(rect, fill=fill, cross_out=False)
+        found.append(Finding("REVIEWER_BOX", " ".join(words), 1.0, "Reviewer", "page", page.number + 1,
+                             tuple(round(v, 2) for v in rect)))
+    return found
 
 
 def _fitted_label(label: str, rect: pymupdf.Rect) -> tuple[str | None, float]:

@@ -1,0 +1,72 @@
+"""`tabir review OUT` (the local review desk) and `tabir report OUT`."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+from flows.console import EXIT_OK, EXIT_USAGE, load_policy
+
+
+def add_commands(sub) -> None:
+    review = sub.add_parser("review", help="the review desk: see, correct and approve a run's outputs in a browser")
+    review.add_argument("out", type=Path, help="the output folder of `tabir run` or the service")
+    review.add_argument("--originals", type=Path, action="append", default=[], metavar="DIR",
+                        help="where originals are (the inbox of `tabir run`); the service's inbox and "
+                             "archive from --config are added. Repeatable")
+    review.add_argument("--config", type=Path, default=None, help="the policy the run used")
+    review.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    review.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    report = sub.add_parser("report", help="a self-contained HTML report of a run (no originals, no values)")
+    report.add_argument("out", type=Path, help="the output folder")
+    report.add_argument("--run", default=None, metavar="ID", help="the run (default: the latest)")
+    report.add_argument("--html", type=Path, required=True, metavar="FILE", help="where to write the report")
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    config = load_policy(args.config)
+    if config is None:
+        return EXIT_USAGE
+    if not (args.out / "manifests").is_dir():
+        print(f"tabir: {args.out}: not an output folder of Tabir (no manifests/)", file=sys.stderr)
+        return EXIT_USAGE
+    import uvicorn
+
+    from flows.desk.app import create_app
+    from redactors.review.desk import ReviewDesk
+    from redactors.service.settings import service_settings
+
+    settings = service_settings(config)
+    originals = list(args.originals) + [p for p in (settings.inbox, settings.archive) if p is not None]
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"tabir: warning: the desk shows originals; listening on {args.host} lets other machines reach it "
+              "(the access token still guards it; use only on a trusted network)", file=sys.stderr)
+    port = args.port or _free_port(args.host)
+    token = secrets.token_urlsafe(32)
+    print(f"http://{args.host}:{port}/?token={token}", flush=True)
+    app = create_app(ReviewDesk(args.out, config, originals), token)
+    uvicorn.run(app, host=args.host, port=port, log_level="warning")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from redactors.review.report import build_report
+
+    try:
+        text = build_report(args.out, args.run)
+    except FileNotFoundError as exc:
+        print(f"tabir: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    args.html.write_text(text, encoding="utf-8")
+    print(f"tabir: report written to {args.html}")
+    return EXIT_OK
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]

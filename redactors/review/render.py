@@ -1,0 +1,79 @@
+"""Pictures of a document's pages for the review desk and the report, and
+the mapping from a finding's box to those pictures.
+
+Boxes are given in display units: PDF points of the page as displayed
+(rotation applied) or pixels of the upright photo. Findings of PDFs are
+stored in the page's unrotated space (as PyMuPDF extracts text), so they
+pass through the page's rotation matrix here. Word documents are shown as
+LibreOffice prints them, when it is installed (their findings have no
+boxes: Word has no fixed layout)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pymupdf
+from PIL import Image
+
+from ..formats.convert import find_soffice, to_pdf
+from ..formats.image import upright_frames
+
+WORD_FORMATS = ("docx", "legacy-word")
+
+
+@dataclass(frozen=True)
+class PagePicture:
+    png: bytes
+    width: float  # the page's size in display units
+    height: float
+
+
+class DocumentPages:
+    """The pages of one file (original or output) of a given format."""
+
+    def __init__(self, data: bytes, format_name: str, suffix: str = ".docx"):
+        self.format = format_name
+        self._pdf = None
+        self._frames = None
+        if format_name == "pdf":
+            self._pdf = pymupdf.open(stream=data, filetype="pdf")
+        elif format_name == "image":
+            self._frames = upright_frames(data)
+        elif format_name in WORD_FORMATS and find_soffice():
+            self._pdf = pymupdf.open(stream=to_pdf(data, suffix), filetype="pdf")
+        self.boxes_apply = format_name in ("pdf", "image")
+
+    @property
+    def count(self) -> int:
+        if self._pdf is not None:
+            return self._pdf.page_count
+        return len(self._frames) if self._frames is not None else 0
+
+    def picture(self, number: int, max_width: int = 900) -> PagePicture:
+        """Page `number` (1-based) as a PNG at most `max_width` pixels wide."""
+        if self._pdf is not None:
+            page = self._pdf[number - 1]
+            zoom = min(2.0, max_width / page.rect.width)
+            pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+            return PagePicture(pix.tobytes("png"), page.rect.width, page.rect.height)
+        frame = self._frames[number - 1].convert("RGB")
+        width, height = frame.size
+        if width > max_width:
+            frame = frame.resize((max_width, round(height * max_width / width)))
+        out = io.BytesIO()
+        frame.save(out, "PNG")
+        return PagePicture(out.getvalue(), width, height)
+
+    def display_box(self, number: int, bbox) -> tuple[float, float, float, float] | None:
+        """A finding's box on page `number` in display units, or None."""
+        if not bbox or not self.boxes_apply or not 1 <= number <= self.count:
+            return None
+        if self.format == "pdf":
+            rect = pymupdf.Rect(bbox) * self._pdf[number - 1].rotation_matrix
+            return (rect.x0, rect.y0, rect.x1, rect.y1)
+        return tuple(float(v) for v in bbox)
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
