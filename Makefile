@@ -17,9 +17,10 @@ test: setup test-system-deps
 # exiftool (image metadata), poppler (PDF to text), DejaVu fonts (the
 # adversarial corpus draws text with them), Ghostscript (turns a report's
 # text into vector outlines, as print tools do); PostgreSQL for the
-# multi-worker test (a private cluster per run, on loopback).
+# multi-worker test (a private cluster per run, on loopback); Chromium and
+# its driver for the review desk's browser tests (Selenium, nothing downloaded).
 test-system-deps:
-	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils postgresql fonts-dejavu-core ghostscript
+	@bash scripts/install_system_deps.sh libreoffice-writer-nogui libimage-exiftool-perl poppler-utils postgresql fonts-dejavu-core ghostscript chromium chromium-driver
 
 setup: system-deps python-deps e5-engine
 

@@ -115,6 +115,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from redactors.errors import MissingDependency
+
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
@@ -130,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return {"serve": service_cli.cmd_serve, "watch": service_cli.cmd_watch,
                     "deploy": service_cli.cmd_deploy}[args.command](args)
+    except MissingDependency as exc:
+        print(f"tabir: missing dependency: {exc}", file=sys.stderr)
+        return EXIT_MISSING_DEPENDENCY
     except KeyboardInterrupt:
         print("tabir: interrupted; nothing half-written was published", file=sys.stderr)
         return 130

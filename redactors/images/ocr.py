@@ -8,6 +8,8 @@ images are upscaled first: Tesseract reads text best at about 30 px x-height.
 
 from __future__ import annotations
 
+from ..errors import MissingDependency
+
 import csv
 import io
 import re
@@ -49,7 +51,7 @@ class OcrText:
         return [w.box for w in self.words if w.start < end and start < w.end]
 
 
-class TesseractMissing(RuntimeError):
+class TesseractMissing(MissingDependency):
     pass
 
 

@@ -19,8 +19,9 @@ import yaml
 from ..config import CONFIG_DIR
 
 LEXICON_PATH = CONFIG_DIR / "case_details.yaml"
-# A sentence ends at . ! ? or a line break (lists and table rows).
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+# A sentence ends at . ! ? or a line break (lists and table rows), but not
+# at the period of a title ("Ny. Aminah", "Sdri. Maria").
+_SENTENCE = re.compile(r"(?:\b(?:Ny|Tn|Sdr|Sdri|Bpk|Bp|Dr|dr|An|Nn)\.|[^.!?\n])+[.!?]?")
 _INITIALS = re.compile(r"\b[A-Z]{2,3}\b\s*\(\d{1,2}(?:\s*tahun)?\)|\bberinisial\b", re.IGNORECASE)
 
 
