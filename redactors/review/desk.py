@@ -74,6 +74,9 @@ class ReviewDesk:
         self.originals = [Path(p) for p in originals]
         self._pipeline = pipeline
         self._analyses: dict[tuple[str, str], Analysis] = {}
+        # Where each original was found (content sha256 -> path, relative name):
+        # every action reads it again, without walking the inboxes again.
+        self._found: dict[str, tuple[Path, PurePosixPath]] = {}
 
     @property
     def pipeline(self) -> Pipeline:
@@ -126,6 +129,16 @@ class ReviewDesk:
         wanted_hmac, wanted_sha = entry.get("input_hmac"), entry.get("input_sha256")
         if not wanted_sha:
             raise DeskError("this file has no content hash in the manifest (it could not be read)")
+        known = self._found.get(wanted_sha)
+        if known and known[0].is_file():  # found before: read it again and prove it unchanged
+            data = known[0].read_bytes()
+            if hashlib.sha256(data).hexdigest() == wanted_sha:
+                return Original(known[0], known[1], data)
+        original = self._search_original(entry, wanted_hmac, wanted_sha)
+        self._found[wanted_sha] = (original.path, original.rel)
+        return original
+
+    def _search_original(self, entry: dict, wanted_hmac: str | None, wanted_sha: str) -> Original:
         hasher = self.pipeline.hasher
         by_content = None
         for root in self.originals:
