@@ -104,9 +104,18 @@ def wait_for(driver, condition, seconds: float = 60):
     return WebDriverWait(driver, seconds).until(condition)
 
 
-def done_message(driver) -> str:
-    from selenium.webdriver.common.by import By
+def submit(driver, control) -> str:
+    """Click a form's button and return the message of the page that answers it.
 
+    The old page may itself show a message (from the previous action), so wait
+    until it is gone before reading: otherwise the old text, or a stale element,
+    is read while the browser is still navigating."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    control.click()
+    wait_for(driver, expected_conditions.staleness_of(old_page), 180)
     return wait_for(driver, lambda d: (d.find_elements(By.CSS_SELECTOR, "p.message, p.problem") or [None])[0],
                     180).text
 
@@ -143,6 +152,7 @@ def test_the_desk_refuses_requests_without_the_token(desk_server):
 
 def test_a_reviewer_undoes_draws_and_approves_in_the_browser(desk_server, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.common.keys import Keys
 
     url, base, out, manifest = desk_server
@@ -158,7 +168,9 @@ def test_a_reviewer_undoes_draws_and_approves_in_the_browser(desk_server, browse
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     assert driver.switch_to.active_element.text == "Skip to content"
 
+    old_page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, run_id).click()
+    wait_for(driver, expected_conditions.staleness_of(old_page), 60)
     assert "review" in driver.find_element(By.TAG_NAME, "table").text
     shot(driver, "2-run")
 
@@ -170,8 +182,7 @@ def test_a_reviewer_undoes_draws_and_approves_in_the_browser(desk_server, browse
           !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim()).length""")
     assert unlabelled == 0
     undo = driver.find_element(By.CSS_SELECTOR, "button[aria-label*='keep Dinas']")
-    undo.click()
-    assert "published to redacted/" in done_message(driver)
+    assert "published to redacted/" in submit(driver, undo)
     entry = manifest_entry(out, run_id, "laporan")
     assert "aula Dinas Sosial" in pdftotext(out / entry["output"])
     assert entry["review_actions"][-1]["action"] == "undo"
@@ -182,8 +193,7 @@ def test_a_reviewer_undoes_draws_and_approves_in_the_browser(desk_server, browse
     drag(driver, sheet, page_size, (50, 80 + 24 * 3 - 14), (420, 80 + 24 * 3 + 6))
     assert float(driver.find_element(By.ID, "x1").get_attribute("value")) > 300
     shot(driver, "4-area-drawn")
-    driver.find_element(By.ID, "redact-area").click()
-    assert "published to redacted/" in done_message(driver)
+    assert "published to redacted/" in submit(driver, driver.find_element(By.ID, "redact-area"))
     entry = manifest_entry(out, run_id, "laporan")
     text = pdftotext(out / entry["output"])
     assert "bercat" not in text and "hijau" not in text and "Kegiatan kelompok" in text
@@ -195,8 +205,7 @@ def test_a_reviewer_undoes_draws_and_approves_in_the_browser(desk_server, browse
     sheet = driver.find_element(By.ID, "original-sheet")
     page_size = (float(sheet.get_attribute("data-width")), float(sheet.get_attribute("data-height")))
     drag(driver, sheet, page_size, (20, 400), (140, 490))
-    driver.find_element(By.ID, "redact-area").click()
-    assert "published to redacted/" in done_message(driver)
+    assert "published to redacted/" in submit(driver, driver.find_element(By.ID, "redact-area"))
     entry = manifest_entry(out, run_id, "foto")
     pixels = np.asarray(Image.open(io.BytesIO((out / entry["output"]).read_bytes())).convert("L"))
     assert pixels[410:480, 30:130].max() < 40
@@ -205,11 +214,10 @@ def test_a_reviewer_undoes_draws_and_approves_in_the_browser(desk_server, browse
     # A file held in review: keep its contact address, then approve.
     open_file(driver, base, run_id, "kunci")
     assert driver.find_element(By.ID, "status").text == "review"
-    driver.find_element(By.CSS_SELECTOR, "button[aria-label*='wali.rina@example.com']").click()
-    assert "kept in review/" in done_message(driver)
+    keep = driver.find_element(By.CSS_SELECTOR, "button[aria-label*='wali.rina@example.com']")
+    assert "kept in review/" in submit(driver, keep)
     assert not list((out / "redacted").rglob("kunci*"))
-    driver.find_element(By.ID, "approve").click()
-    assert "published to redacted/" in done_message(driver)
+    assert "published to redacted/" in submit(driver, driver.find_element(By.ID, "approve"))
     entry = manifest_entry(out, run_id, "kunci")
     assert entry["status"] == "redacted" and (out / entry["output"]).is_file()
     assert [a["action"] for a in entry["review_actions"]] == ["undo", "approve"]
