@@ -76,3 +76,23 @@ def test_the_default_profile_is_accurate_and_fast_works_without_the_head():
     fast = {(s.recognizer, s.entity_type) for s in scan_text(detector_for(fast_config), text)}
     assert not any(r == "E5NameRecognizer" for r, _ in fast)
     assert ("IdNikRecognizer", "ID_NIK") in fast or any(t == "ID_NIK" for _, t in fast)
+
+
+def test_the_accurate_profile_keeps_spacy_names_only_where_the_head_agrees():
+    """The Indonesian spaCy model calls a TV series and a snack people; the
+    head gives them almost nothing, so the accurate profile drops them. A
+    lower-cased surname the head rates below its own threshold but not
+    zero is kept through spaCy (its recall is why spaCy stays)."""
+    config = load_config()
+    fast_config = dataclasses.replace(config, detection=dataclasses.replace(config.detection, profile="fast"))
+    accurate, fast = detector_for(config), detector_for(fast_config)
+
+    def people(detector, text):
+        return {(text[s.start:s.end], s.recognizer) for s in scan_text(detector, text) if s.entity_type == "PERSON"}
+
+    for text, value in (("Dia terkenal lewat seri televisi One Tree Hill di Amerika.", "Tree"),
+                        ("Klien suka makan mozarella cheese stick yang crunchy.", "cheese")):
+        assert any(value in found for found, _ in people(fast, text)), people(fast, text)  # spaCy's mistake
+        assert not any(value in found for found, _ in people(accurate, text)), people(accurate, text)
+    text = "walaupun kalah , de la hoya membawa pulang uang dibandingkan mayweather ."
+    assert ("mayweather", "ConfirmedSpacyRecognizer") in people(accurate, text), people(accurate, text)

@@ -71,6 +71,39 @@ def postgres_url():
         shutil.rmtree(top, ignore_errors=True)
 
 
+# Run by the test in a subprocess against the test's Prefect server: waits
+# until the named workers of the pool are online, starts the runs, waits for
+# them to end and prints each run's final state.
+_COORDINATOR = """
+import asyncio, sys, time
+from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
+
+pool, workers, deployment, count = sys.argv[1], set(sys.argv[2].split(",")), sys.argv[3], int(sys.argv[4])
+
+async def online():
+    async with get_client() as client:
+        return {w.name for w in await client.read_workers_for_work_pool(pool) if w.status == "ONLINE"}
+
+async def states(ids):
+    async with get_client() as client:
+        return [(await client.read_flow_run(i)).state for i in ids]
+
+deadline = time.monotonic() + 300
+while not workers <= asyncio.run(online()):
+    if time.monotonic() > deadline:
+        sys.exit(f"workers not online: {sorted(workers - asyncio.run(online()))}")
+    time.sleep(1)
+ids = [run_deployment(deployment, timeout=0).id for _ in range(count)]
+deadline = time.monotonic() + 480
+while not all(s and s.is_final() for s in asyncio.run(states(ids))):
+    if time.monotonic() > deadline:
+        break
+    time.sleep(1)
+print(" ".join(s.type.value if s else "NONE" for s in asyncio.run(states(ids))))
+"""
+
+
 def test_two_process_workers_split_the_inbox_and_none_is_processed_twice(tmp_path, secret_dir, postgres_url):
     policy = write_policy(tmp_path, secret_file=secret_dir / "manifest.key", schedule=None)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
@@ -97,22 +130,21 @@ def test_two_process_workers_split_the_inbox_and_none_is_processed_twice(tmp_pat
                 env=dict(env, TABIR_NODE=node), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             ))
-        # Two runs at once: each worker takes one (limit 1), both drain the same inbox.
-        trigger = (
-            "from prefect.deployments import run_deployment\n"
-            "for _ in range(2):\n"
-            "    print(run_deployment('tabir-drain/shared', timeout=0).id)\n"
-        )
-        subprocess.run([sys.executable, "-c", trigger], env=env, cwd=REPO, check=True, timeout=120)
-
-        def drained() -> bool:
-            return files_under(inbox) == [] and len(files_under(out / "redacted")) == len(names) and len(
-                list((out / "manifests").glob("2*.json"))) >= 2
-
-        assert wait_until(drained, 400, interval=1), (
-            (tmp_path / "worker-a.log").read_text(errors="replace")[-3000:]
-            + (tmp_path / "worker-b.log").read_text(errors="replace")[-3000:]
-        )
+        # Both workers must be polling before the runs exist. The test once
+        # timed out on a busy machine: one worker was still starting, the
+        # other took both runs one after the other (limit 1), its first run
+        # drained all 50 files and its second found nothing, and a drain that
+        # finds nothing writes no manifest, so "two manifests" never came.
+        # Then two runs at once: each worker takes one, both drain the same
+        # inbox; the test waits for the runs themselves to finish.
+        coordinator = subprocess.run([sys.executable, "-c", _COORDINATOR, "tabir-test", "worker-a,worker-b",
+                                      "tabir-drain/shared", "2"], env=env, cwd=REPO, capture_output=True,
+                                     text=True, timeout=900)
+        assert coordinator.returncode == 0 and coordinator.stdout.split() == ["COMPLETED", "COMPLETED"], (
+            coordinator.stdout + coordinator.stderr[-3000:]
+            + (tmp_path / "worker-a.log").read_text(errors="replace")[-3000:]
+            + (tmp_path / "worker-b.log").read_text(errors="replace")[-3000:])
+        assert files_under(inbox) == [] and len(files_under(out / "redacted")) == len(names)
         time.sleep(1)
         before_watch = {p.name for p in (out / "manifests").glob("2*.json")}
 

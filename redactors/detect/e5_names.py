@@ -76,8 +76,16 @@ class E5NameFinder:
     def __init__(self, engine: E5Engine | None = None, head: NameHead | None = None):
         self.engine = engine or shared_engine()
         self.head = head or NameHead.load()
+        self._last: tuple[str, list] | None = None
 
-    def find(self, text: str) -> list[tuple[int, int, str, float]]:
+    def read(self, text: str) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+        """Per piece of text the encoder reads at once: the word offsets and
+        the head's probabilities (O, PERSON, LOCATION) per word. The last
+        text's reading is kept: Presidio asks two recognizers about the same
+        text one after the other (the head, then the spaCy names it confirms)."""
+        last = self._last  # one read of the attribute: safe if threads share the finder
+        if last is not None and last[0] == text:
+            return last[1]
         pieces = []  # (word offsets) per piece of text the encoder reads at once
         position = 0
         for part in _SENTENCE_END.split(text) + [""]:
@@ -87,14 +95,30 @@ class E5NameFinder:
             for i in range(0, len(offsets), MAX_WORDS):
                 if offsets[i:i + MAX_WORDS]:
                     pieces.append(offsets[i:i + MAX_WORDS])
-        if not pieces:
-            return []
-        sentences = [[text[a:b] for a, b in offsets] for offsets in pieces]
+        readings = []
+        if pieces:
+            sentences = [[text[a:b] for a, b in offsets] for offsets in pieces]
+            for offsets, words, states in zip(pieces, sentences, self.engine.word_states(sentences)):
+                readings.append((offsets, self.head.probabilities(features(states, words))))
+        self._last = (text, readings)
+        return readings
+
+    def find(self, text: str) -> list[tuple[int, int, str, float]]:
         found = []
-        for offsets, words, states in zip(pieces, sentences, self.engine.word_states(sentences)):
-            probabilities = self.head.probabilities(features(states, words))
+        for offsets, probabilities in self.read(text):
             found += self._spans(offsets, probabilities)
         return found
+
+    def highest(self, text: str, start: int, end: int, entity: str) -> float:
+        """The head's highest probability of `entity` over the words of
+        text[start:end] (0.0 when no word lies there)."""
+        column = CLASSES.index(entity)
+        best = 0.0
+        for offsets, probabilities in self.read(text):
+            for (a, b), p in zip(offsets, probabilities):
+                if a < end and start < b:
+                    best = max(best, float(p[column]))
+        return best
 
     def _spans(self, offsets, probabilities) -> list[tuple[int, int, str, float]]:
         labels = []
