@@ -1,6 +1,7 @@
 """The review desk end to end in a real headless browser (Debian's chromium
 and chromedriver, driven by Selenium; nothing downloaded): the access token,
-undo, an area drawn on a PDF page and on a photo, approving a file held in
+undo, an area drawn on a PDF page and on a photo, words selected on a PDF
+page, approving a file held in
 review; each proven on the files (pdftotext, pixels) and in the manifest.
 Screenshots of each screen are kept as test artifacts."""
 
@@ -199,6 +200,20 @@ def test_a_reviewer_undoes_draws_and_approves_in_the_browser(desk_server, browse
     assert "bercat" not in text and "hijau" not in text and "Kegiatan kelompok" in text
     assert entry["status"] == "redacted" and entry["review_actions"][-1]["action"] == "add_box"
     shot(driver, "5-pdf-after")
+
+    # Select two words by dragging over them: they are listed, then redacted everywhere.
+    import pymupdf
+
+    words = pymupdf.open(stream=report_pdf(), filetype="pdf")[0].search_for("mawar merah")[0]
+    sheet = driver.find_element(By.ID, "original-sheet")
+    drag(driver, sheet, page_size, (words.x0 + 2, words.y0 + 2), (words.x1 - 2, words.y1 - 2))
+    assert driver.find_element(By.ID, "selected-words").text == "mawar merah."
+    shot(driver, "5b-words-selected")
+    assert "published to redacted/" in submit(driver, driver.find_element(By.ID, "redact-words"))
+    entry = manifest_entry(out, run_id, "laporan")
+    text = pdftotext(out / entry["output"])
+    assert "mawar" not in text and "merah" not in text and "Kode berkas klien adalah" in text
+    assert entry["review_actions"][-1]["action"] == "add_words"
 
     # Draw on the photo.
     open_file(driver, base, run_id, "foto")

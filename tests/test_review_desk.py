@@ -205,3 +205,57 @@ def test_the_desk_refuses_what_it_cannot_do(desk_setup):
     moved = ReviewDesk(out, desk.config, [out / "nowhere"], desk.pipeline)
     with pytest.raises(DeskError, match="not in"):
         moved.original(entry_of(out, run_id, index["laporan"])[0])
+
+
+def test_words_selected_on_a_pdf_page_are_redacted_everywhere_in_it(desk_setup):
+    desk, run_id, index, out, _ = desk_setup
+    i = index["laporan"]
+    page = pymupdf.open(stream=report_pdf(), filetype="pdf")[0]
+    dragged = page.search_for("mawar merah")[0]  # the reviewer drags over these two words
+    entry = desk.add_words(run_id, i, 1, tuple(dragged))
+    text = pdftotext(out / entry["output"])
+    assert entry["status"] == "redacted"
+    assert "mawar" not in text and "merah" not in text and "Kode berkas klien adalah" in text
+    recorded, _ = entry_of(out, run_id, i)
+    action = recorded["review_actions"][-1]
+    assert action["action"] == "add_words" and len(action["value_hmacs"]) == 1
+    assert "mawar" not in (out / "manifests" / f"{run_id}.json").read_text()
+    with pytest.raises(DeskError):  # nothing under an empty corner of the page
+        desk.add_words(run_id, i, 1, (500, 700, 520, 720))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="needs LibreOffice to print Word pages")
+def test_words_selected_on_a_printed_word_page_leave_the_docx(desk_setup, run_library, tmp_path):
+    import docx
+    import zipfile
+
+    from redactors.formats.convert import to_pdf
+
+    _, _, _, _, config = desk_setup
+    document = docx.Document()
+    document.add_paragraph("Catatan Kunjungan Rumah")
+    document.add_paragraph("Berkas klien memakai kode rahasia melati putih.")
+    document.add_paragraph("Kode melati putih juga tertulis di map arsip.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    inbox = tmp_path / "inbox-word"
+    inbox.mkdir()
+    (inbox / "catatan.docx").write_bytes(buffer.getvalue())
+    out = tmp_path / "out-word"
+    manifest = run_library(inbox, out, config)
+    entry = manifest["files"][0]
+    assert entry["status"] == "redacted"
+    assert b"melati" in zipfile.ZipFile(out / entry["output"]).read("word/document.xml")  # a code word: no model knows
+
+    desk = ReviewDesk(out, config, [inbox])
+    printed = pymupdf.open(stream=to_pdf(buffer.getvalue(), ".docx"), filetype="pdf")[0]
+    word = printed.search_for("melati")[0]
+    middle = ((word.x0 + word.x1) / 2, (word.y0 + word.y1) / 2)
+    entry = desk.add_words(manifest["run_id"], 0, 1, middle * 2)  # a click on the word
+    assert entry["status"] == "redacted"
+    with zipfile.ZipFile(out / entry["output"]) as parts:
+        for name in parts.namelist():
+            assert b"melati" not in parts.read(name), name
+        assert b"kode rahasia" in parts.read("word/document.xml") and b"putih" in parts.read("word/document.xml")
+    assert entry_of(out, manifest["run_id"], 0)[0]["review_actions"][-1]["action"] == "add_words"

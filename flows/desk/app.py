@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from redactors.review.desk import DeskError, ReviewDesk
-from redactors.review.render import DocumentPages
+from redactors.review.render import WORD_FORMATS, DocumentPages
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "tabir_desk"
@@ -104,16 +104,19 @@ def create_app(desk: ReviewDesk, token: str) -> FastAPI:
         page_number = min(max(1, page_number), max(1, count))
         boxes = []
         size = None
+        words = []
         if original and original.count >= page_number:
             picture = original.picture(page_number)
             size = (picture.width, picture.height)
+            words = original.words(page_number)
             for finding in analysis.findings if analysis else []:
                 box = original.display_box(page_number, finding.bbox) if finding.page in (page_number, None) else None
                 if box and (finding.page == page_number or entry["format"] == "image"):
                     boxes.append((finding, box))
         return page("file.html", run_id=run_id, index=index, entry=entry, analysis=analysis, page_number=page_number,
                     page_count=count, boxes=boxes, size=size, has_original=bool(original and original.count),
-                    has_output=bool(output and output.count), drawable=entry["format"] in ("pdf", "image"),
+                    has_output=bool(output and output.count), words=words,
+                    areas=entry["format"] in ("pdf", "image"), selectable=entry["format"] in ("pdf",) + WORD_FORMATS,
                     entity_types=ENTITY_TYPES, message=request.query_params.get("done"),
                     problem=request.query_params.get("problem"))
 
@@ -170,6 +173,15 @@ def create_app(desk: ReviewDesk, token: str) -> FastAPI:
         page_number = int(number(f.get("page"), 1))
         box = tuple(number(f.get(k)) for k in ("x0", "y0", "x1", "y1"))
         return act(run_id, index, lambda: desk.add_box(run_id, index, page_number, box), "area redacted", page_number)
+
+    @app.post("/runs/{run_id}/files/{index}/words")
+    def add_words(run_id: str, index: int, request: Request):
+        f = form(request)
+        page_number = int(number(f.get("page"), 1))
+        area = tuple(number(f.get(k)) for k in ("x0", "y0", "x1", "y1"))
+        return act(run_id, index, lambda: desk.add_words(run_id, index, page_number, area,
+                                                        f.get("entity_type", "PERSON"), f.get("scope", "document")),
+                   "selected words redacted", page_number)
 
     @app.post("/runs/{run_id}/files/{index}/approve")
     def approve(run_id: str, index: int, request: Request):

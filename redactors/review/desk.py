@@ -28,6 +28,7 @@ from ..publish import OutputLayout, remove_other_outcomes
 from .case_details import CaseDetail, flag_case_details
 from .decisions import DocumentDecisions, load_decisions, save_decisions
 from .policy_lists import add_to_policy_lists
+from .render import WORD_FORMATS, DocumentPages
 
 RUN_ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$")
 DAY_FOLDER = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -218,6 +219,42 @@ class ReviewDesk:
         save_decisions(self.config, entry["input_sha256"], decisions)
         return self._redo(run_id, index, "add_box", page=page, bbox=box)
 
+    def add_words(self, run_id: str, index: int, page: int, area: tuple[float, float, float, float],
+                  entity_type: str = "PERSON", scope: str = "document") -> dict:
+        """Redact the words an area of a page touches (selected on the page
+        picture of a PDF or of a Word file as printed): each line's words
+        become one phrase, redacted wherever it occurs in the document."""
+        entity_type = entity_type.strip().upper()
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", entity_type):
+            raise DeskError(f"{entity_type!r} is not an entity type (e.g. PERSON, LOCATION)")
+        if scope not in ("document", "policy"):
+            raise DeskError(f"unknown scope {scope!r}")
+        if scope == "policy" and self.config.review.policy_lists is None:
+            raise DeskError("review.policy_lists is not set in the policy: decide for this document only")
+        entry = self.entry(run_id, index)
+        if entry.get("format") not in ("pdf",) + WORD_FORMATS:
+            raise DeskError("words can be selected on PDF and Word pages; on a photo, redact an area")
+        original = self.original(entry)
+        pages = DocumentPages(original.data, entry["format"], Path(entry["input"]).suffix)
+        try:
+            if not 1 <= page <= pages.count:
+                raise DeskError("the page is outside the document (or Word pages cannot be printed here)")
+            x0, y0, x1, y1 = area
+            phrases = pages.phrases_in(page, (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        finally:
+            pages.close()
+        if not phrases:
+            raise DeskError("no words under the selected area")
+        decisions = load_decisions(self.config, entry["input_sha256"])
+        for phrase in phrases:
+            decisions.deny[phrase] = entity_type
+            decisions.allow = [v for v in decisions.allow if v.casefold() != phrase.casefold()]
+            if scope == "policy":
+                add_to_policy_lists(self.config.review.policy_lists, deny=(entity_type, phrase))
+        save_decisions(self.config, entry["input_sha256"], decisions)
+        return self._redo(run_id, index, "add_words", scope=scope, entity_type=entity_type, page=page,
+                          values=phrases)
+
     def approve(self, run_id: str, index: int, despite: bool = False) -> dict:
         """Redact and verify again; published to redacted/ if verification
         passes, or, with `despite`, whatever it says (recorded)."""
@@ -261,7 +298,7 @@ class ReviewDesk:
 
     def _redo(self, run_id: str, index: int, action: str, *, despite: bool = False, scope: str | None = None,
               entity_type: str | None = None, value: str | None = None, page: int | None = None,
-              bbox: tuple | None = None) -> dict:
+              bbox: tuple | None = None, values: list[str] | None = None) -> dict:
         entry = self.entry(run_id, index)
         original = self.original(entry)
         outcome: Outcome = self.pipeline.redact_bytes(original.rel, original.data)
@@ -282,9 +319,10 @@ class ReviewDesk:
         record.review_actions = list(entry.get("review_actions", []))
         updated = record.to_json()
         hashed = self.pipeline.hasher(value) if value else None
+        hashes = [self.pipeline.hasher(v) for v in values] if values else None
         self._record(run_id, index, updated, entry,
                      _action(action, updated["status"], scope=scope, entity_type=entity_type, value_hmac=hashed,
-                             page=page, bbox=bbox, reason=reason if updated["status"] != "redacted" or despite else None))
+                             value_hmacs=hashes, page=page, bbox=bbox, reason=reason if updated["status"] != "redacted" or despite else None))
         self._analyses.clear()
         return updated
 

@@ -20,6 +20,17 @@ from ..formats.convert import find_soffice, to_pdf
 from ..formats.image import upright_frames
 
 WORD_FORMATS = ("docx", "legacy-word")
+_PHRASE_EDGES = " \t,.;:!?()[]{}\"'\u201c\u201d\u2018\u2019"
+
+
+@dataclass(frozen=True)
+class PageWord:
+    """One word of a page as displayed: its box (display units), its text
+    and the line it belongs to (words of one line join into one phrase)."""
+
+    box: tuple[float, float, float, float]
+    text: str
+    line: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,31 @@ class DocumentPages:
             rect = pymupdf.Rect(bbox) * self._pdf[number - 1].rotation_matrix
             return (rect.x0, rect.y0, rect.x1, rect.y1)
         return tuple(float(v) for v in bbox)
+
+    def words(self, number: int) -> list[PageWord]:
+        """The words of page `number` with their boxes in display units (PDF
+        pages and Word pages as printed; a photo has no text layer)."""
+        if self._pdf is None or not 1 <= number <= self.count:
+            return []
+        page = self._pdf[number - 1]
+        words = []
+        for x0, y0, x1, y1, text, block, line, _ in page.get_text("words", sort=True):
+            rect = pymupdf.Rect(x0, y0, x1, y1) * page.rotation_matrix
+            words.append(PageWord((rect.x0, rect.y0, rect.x1, rect.y1), text, (block, line)))
+        return words
+
+    def phrases_in(self, number: int, area: tuple[float, float, float, float]) -> list[str]:
+        """The words of page `number` that the area touches, joined per line
+        into phrases, without the punctuation at their ends ("Aminah," ->
+        "Aminah"): each phrase is then searched for in the whole document."""
+        x0, y0, x1, y1 = area
+        phrases: dict[tuple[int, int], list[str]] = {}
+        for word in self.words(number):
+            a0, b0, a1, b1 = word.box
+            if a0 <= x1 and x0 <= a1 and b0 <= y1 and y0 <= b1:
+                phrases.setdefault(word.line, []).append(word.text)
+        cleaned = (" ".join(parts).strip(_PHRASE_EDGES) for parts in phrases.values())
+        return [phrase for phrase in cleaned if len(phrase) >= 2]
 
     def close(self) -> None:
         if self._pdf is not None:
