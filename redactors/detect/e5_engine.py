@@ -42,7 +42,10 @@ class WordStates:
 
 
 class E5Engine:
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None, expand_weights: bool = True):
+        """`expand_weights`: keep the layers' weights expanded to a byte each
+        (21 MB) rather than expanding them on every call, as the wheel's
+        engine does (bench/e5_engine.py measures both)."""
         if not LIBRARY.exists():
             raise ModelMissing(f"{LIBRARY}: the e5 engine is not built; run `make setup` (scripts/build_e5.py)")
         if threads:
@@ -60,8 +63,10 @@ class E5Engine:
             getattr(lib, name).argtypes = [ctypes.c_void_p]
         lib.tabir_e5_tokenize.restype = ctypes.c_int
         lib.tabir_e5_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+        lib.tabir_e5_expand_weights.restype = ctypes.c_void_p
+        lib.tabir_e5_expand_weights.argtypes = [ctypes.c_void_p]
         lib.tabir_e5_states.restype = ctypes.c_int
-        lib.tabir_e5_states.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
+        lib.tabir_e5_states.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
                                         ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_float),
                                         ctypes.POINTER(ctypes.c_float)]
         path = model_file()
@@ -71,6 +76,8 @@ class E5Engine:
         self._model = lib.e5_load(str(path).encode())
         if not self._model:
             raise ModelMissing(f"{path}: the e5 model could not be loaded")
+        # None (out of memory, or not wanted): the engine's own products.
+        self._weights = lib.tabir_e5_expand_weights(self._model) if expand_weights else None
         self.hidden = lib.tabir_e5_hidden(self._model)
         self.max_tokens = lib.tabir_e5_max_tokens(self._model)
         self._pieces: dict[str, list[int]] = {}
@@ -122,7 +129,7 @@ class E5Engine:
         last = np.zeros((len(ids), self.hidden), np.float32)
         mid = np.zeros((len(ids), self.hidden), np.float32)
         code = self._lib.tabir_e5_states(
-            self._model, (ctypes.c_int * len(ids))(*ids), (ctypes.c_int * len(lens))(*lens), len(lens), MID_LAYER,
+            self._model, self._weights, (ctypes.c_int * len(ids))(*ids), (ctypes.c_int * len(lens))(*lens), len(lens), MID_LAYER,
             last.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), mid.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
         if code != 0:
             raise RuntimeError(f"the e5 engine failed ({code})")

@@ -5,9 +5,109 @@
  * adds what its public API lacks, the tokenizer on its own and the hidden
  * state of every token at two layers (the last and an intermediate one),
  * which the name head (redactors/detect/e5_names.py) reads. The forward pass
- * below is the engine's forward_batch with the intermediate layer kept.
+ * below is the engine's forward_batch with the intermediate layer kept, and
+ * with the weights expanded once per model instead of once per call.
  */
 #include "e5.c"
+
+/* The layers' 4-bit weights expanded once per model to one byte per weight
+ * (0..15) and a float scale per block of 32. The engine's matmul_q4q8
+ * expands them again on every call: for one sentence (~25 tokens) that
+ * costs about as much as the products themselves. 21 MB for 12 layers. */
+typedef struct { uint8_t *w; float *d; } tabir_mat;
+typedef struct { int NL; tabir_mat *mats; } tabir_weights;  /* mats[layer * 6 + which] */
+
+static tabir_mat tabir_expand(const block_q4_0 *W, int nout, int nin) {
+    int nb = nin / QK;
+    tabir_mat t;
+    t.w = (uint8_t *)aligned_alloc(32, (size_t)nout * nin);
+    t.d = (float *)malloc(sizeof(float) * (size_t)nout * nb);
+    if (!t.w || !t.d) { free(t.w); free(t.d); t.w = NULL; t.d = NULL; return t; }
+    for (int r = 0; r < nout; r++)
+        for (int b = 0; b < nb; b++) {
+            const block_q4_0 *blk = W + (size_t)r * nb + b;
+            t.d[(size_t)r * nb + b] = fp16_to_fp32(blk->d);
+            uint8_t *o = t.w + (size_t)r * nin + b * QK;
+            for (int j = 0; j < 16; j++) { o[j] = blk->qs[j] & 0x0F; o[j + 16] = blk->qs[j] >> 4; }
+        }
+    return t;
+}
+
+void tabir_e5_free_weights(void *handle) {
+    tabir_weights *x = (tabir_weights *)handle;
+    if (!x) return;
+    for (int i = 0; i < x->NL * 6; i++) { free(x->mats[i].w); free(x->mats[i].d); }
+    free(x->mats); free(x);
+}
+
+/* Returns the expanded weights of model `m` (NULL when out of memory). */
+void *tabir_e5_expand_weights(const e5_model *m) {
+    tabir_weights *x = (tabir_weights *)calloc(1, sizeof(tabir_weights));
+    if (!x) return NULL;
+    x->NL = m->NL;
+    x->mats = (tabir_mat *)calloc((size_t)m->NL * 6, sizeof(tabir_mat));
+    if (!x->mats) { free(x); return NULL; }
+    for (int l = 0; l < m->NL; l++) {
+        const layer_t *ly = &m->layers[l];
+        tabir_mat *mats = x->mats + (size_t)l * 6;
+        mats[0] = tabir_expand(ly->qw, m->H, m->H);
+        mats[1] = tabir_expand(ly->kw, m->H, m->H);
+        mats[2] = tabir_expand(ly->vw, m->H, m->H);
+        mats[3] = tabir_expand(ly->aow, m->H, m->H);
+        mats[4] = tabir_expand(ly->fiw, m->FF, m->H);
+        mats[5] = tabir_expand(ly->fow, m->H, m->FF);
+        for (int i = 0; i < 6; i++)
+            if (!mats[i].w) { tabir_e5_free_weights(x); return NULL; }
+    }
+    return x;
+}
+
+/* matmul_q4q8 on expanded weights: the same integer products and the same
+ * -8 offset folded in through the activation sums, so the results match. */
+#define TABIR_RO 8  /* output rows computed together, as in matmul_q4q8 */
+static void tabir_matmul(const tabir_mat *W, const float *bias, const int8_t *aq, const float *ad,
+                         const int32_t *as, float *Y, int L, int nout, int nin) {
+    int nb = nin / QK;
+#pragma omp parallel for schedule(static)
+    for (int oo = 0; oo < nout; oo += TABIR_RO) {
+        int ro = nout - oo < TABIR_RO ? nout - oo : TABIR_RO;
+        const uint8_t *wexp = W->w + (size_t)oo * nin;
+        const float *dw = W->d + (size_t)oo * nb;
+        for (int t = 0; t < L; t++) {
+            const int8_t *a = aq + (size_t)t * nin;
+            const float *dT = ad + (size_t)t * nb;
+            const int32_t *sT = as + (size_t)t * nb;
+#if defined(__AVX2__)
+            __m256 facc[TABIR_RO]; float corr[TABIR_RO];
+            for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
+            const __m256i ones = _mm256_set1_epi16(1);
+            for (int b = 0; b < nb; b++) {
+                __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
+                float da = dT[b]; float sa = (float)sT[b];
+                for (int r = 0; r < ro; r++) {
+                    __m256i wv = _mm256_load_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
+                    __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
+                    float scale = dw[(size_t)r * nb + b] * da;
+                    facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
+                    corr[r] += scale * sa;
+                }
+            }
+            for (int r = 0; r < ro; r++)
+                Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
+#else
+            for (int r = 0; r < ro; r++) {
+                const uint8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
+                for (int b = 0; b < nb; b++) {
+                    const uint8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
+                    for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
+                    acc += dw[(size_t)r * nb + b] * dT[b] * (float)(isum - 8 * sT[b]);
+                }
+                Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
+            }
+#endif
+        }
+    }
+}
 
 int tabir_e5_hidden(const e5_model *m) { return m->H; }
 int tabir_e5_layers(const e5_model *m) { return m->NL; }
@@ -24,8 +124,9 @@ int tabir_e5_tokenize(e5_model *m, const char *text, int *out, int max) {
  * each segment. For every content token, its state after the last layer
  * goes to `last` and after layer `mid_layer` (1-based) to `mid`, both
  * [sum(lens), H] row-major. Returns 0 on success. */
-int tabir_e5_states(e5_model *m, const int *content, const int *lens, int n, int mid_layer,
+int tabir_e5_states(e5_model *m, const void *expanded, const int *content, const int *lens, int n, int mid_layer,
                     float *last, float *mid) {
+    const tabir_weights *X = (const tabir_weights *)expanded;
     int H = m->H, FF = m->FF, NH = m->NH, hd = m->hd;
     int T = 0;
     for (int s = 0; s < n; s++) {
@@ -65,12 +166,15 @@ int tabir_e5_states(e5_model *m, const int *content, const int *lens, int n, int
     add_layernorm(x, NULL, m->eln_w, m->eln_b, T, H, m->eps);
 
     float scale = 1.f / sqrtf((float)hd);
+#define MATMUL(WHICH, W, B, Y, NOUT, NIN) \
+    (X ? tabir_matmul(&X->mats[(size_t)l * 6 + (WHICH)], (B), aq, ad, as, (Y), T, (NOUT), (NIN)) \
+       : matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN)))
     for (int l = 0; l < m->NL; l++) {
         layer_t *ly = &m->layers[l];
         quantize_acts(x, T, H, aq, ad, as);
-        matmul_q4q8(ly->qw, ly->qb, aq, ad, as, q, T, H, H);
-        matmul_q4q8(ly->kw, ly->kb, aq, ad, as, k, T, H, H);
-        matmul_q4q8(ly->vw, ly->vb, aq, ad, as, v, T, H, H);
+        MATMUL(0, ly->qw, ly->qb, q, H, H);
+        MATMUL(1, ly->kw, ly->kb, k, H, H);
+        MATMUL(2, ly->vw, ly->vb, v, H, H);
 #pragma omp parallel
         {
             float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
@@ -100,14 +204,14 @@ int tabir_e5_states(e5_model *m, const int *content, const int *lens, int n, int
             free(prob);
         }
         quantize_acts(ctx, T, H, aq, ad, as);
-        matmul_q4q8(ly->aow, ly->aob, aq, ad, as, ao, T, H, H);
+        MATMUL(3, ly->aow, ly->aob, ao, H, H);
         add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);
         quantize_acts(x, T, H, aq, ad, as);
-        matmul_q4q8(ly->fiw, ly->fib, aq, ad, as, midff, T, FF, H);
+        MATMUL(4, ly->fiw, ly->fib, midff, FF, H);
 #pragma omp parallel for schedule(static)
         for (size_t i = 0; i < (size_t)T * FF; i++) midff[i] = gelu(midff[i]);
         quantize_acts(midff, T, FF, aq, ad, as);
-        matmul_q4q8(ly->fow, ly->fob, aq, ad, as, fo, T, H, FF);
+        MATMUL(5, ly->fow, ly->fob, fo, H, FF);
         add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);
         if (l + 1 == mid_layer)
             for (int u = 0; u < T; u++)
@@ -118,5 +222,6 @@ int tabir_e5_states(e5_model *m, const int *content, const int *lens, int n, int
 
     free(x); free(q); free(k); free(v); free(ctx); free(ao); free(midff); free(fo);
     free(aq); free(ad); free(as); free(ids); free(pos); free(sstart); free(send); free(keep);
+#undef MATMUL
     return 0;
 }
