@@ -217,43 +217,43 @@ def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]
 
 
 def _build(raw: dict[str, Any], source: str) -> Config:
-    det = raw.get("detection", {})
-    red = raw.get("redaction", {})
-    lim = raw.get("limits", {})
-    entities = det.get("entities", "all")
+    det = raw["detection"]
+    red = raw["redaction"]
+    lim = raw["limits"]
+    entities = det["entities"]
     return Config(
         detection=DetectionPolicy(
-            languages=tuple(det.get("languages", ["id", "en"])),
+            languages=tuple(det["languages"]),
             entities=None if entities == "all" else tuple(entities),
-            min_score=float(det.get("min_score", 0.4)),
-            min_score_by_type=dict(det.get("min_score_by_type", {})),
-            allow_list=tuple(det.get("allow_list", [])),
-            deny_list={k: tuple(v) for k, v in det.get("deny_list", {}).items()},
+            min_score=float(det["min_score"]),
+            min_score_by_type=dict(det["min_score_by_type"]),
+            allow_list=tuple(det["allow_list"]),
+            deny_list={k: tuple(v) for k, v in det["deny_list"].items()},
             profile=det["profile"],
         ),
         redaction=RedactionStyle(
-            style=red.get("style", "box"),
-            style_by_type=dict(red.get("style_by_type", {})),
-            pseudonym_prefix=dict(red.get("pseudonym_prefix", {})),
-            fill_color=tuple(red.get("fill_color", [0, 0, 0])),
-            label_color=tuple(red.get("label_color", [1, 1, 1])),
-            labels=dict(red.get("labels", {})),
-            file_names=red.get("file_names", "redact"),
+            style=red["style"],
+            style_by_type=dict(red["style_by_type"]),
+            pseudonym_prefix=dict(red["pseudonym_prefix"]),
+            fill_color=tuple(red["fill_color"]),
+            label_color=tuple(red["label_color"]),
+            labels=dict(red["labels"]),
+            file_names=red["file_names"],
         ),
         limits=Limits(
-            max_file_bytes=int(float(lim.get("max_file_mb", 200)) * 1024 * 1024),
-            max_pages=int(lim.get("max_pages", 3000)),
-            unchecked_pictures=lim.get("unchecked_pictures", "review"),
+            max_file_bytes=int(float(lim["max_file_mb"]) * 1024 * 1024),
+            max_pages=int(lim["max_pages"]),
+            unchecked_pictures=lim["unchecked_pictures"],
             min_picture_px=int(lim["min_picture_px"]),
-            max_picture_pixels=int(float(lim.get("max_picture_megapixels", 50)) * 1_000_000),
+            max_picture_pixels=int(float(lim["max_picture_megapixels"]) * 1_000_000),
         ),
-        images=ImageSettings(**raw.get("images", {})),
+        images=ImageSettings(**raw["images"]),
         review=ReviewSettings(
             policy_lists=Path(raw["review"]["policy_lists"]) if raw["review"].get("policy_lists") else None,
             case_details=raw["review"]["case_details"],
         ),
-        verification=VerificationSettings(**raw.get("verification", {})),
-        secret_file=Path(raw.get("secret_file", "~/.local/share/tabir/manifest-secret.key")).expanduser(),
+        verification=VerificationSettings(**raw["verification"]),
+        secret_file=Path(raw["secret_file"]).expanduser(),
         source=source,
         raw=raw,
     )

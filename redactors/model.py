@@ -3,6 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Location(StrEnum):
+    """Where a finding was, as the manifest's schema lists it
+    (config/manifest.schema.json; a test keeps the two equal)."""
+
+    PAGE = "page"  # visible content of a PDF page
+    METADATA = "metadata"  # hidden carriers removed whole: ...
+    ANNOTATION = "annotation"
+    ATTACHMENT = "attachment"
+    FORM_FIELD = "form_field"
+    OUTLINE = "outline"
+    LINK = "link"
+    BODY = "body"  # the parts of a Word document
+    HEADER = "header"
+    FOOTER = "footer"
+    FOOTNOTE = "footnote"
+    ENDNOTE = "endnote"
+    COMMENT = "comment"
+    TRACKED_CHANGE = "tracked_change"
+    ALT_TEXT = "alt_text"
+    HYPERLINK = "hyperlink"
+    FIELD = "field"
+    IMAGE = "image"  # pixels of a photo (its frame in `page`) or of a picture in a document
+    FILE_NAME = "file_name"
 
 
 @dataclass(frozen=True)
@@ -35,12 +61,14 @@ class Finding:
     value: str
     score: float
     recognizer: str
-    # Where it was: "page" (visible content), or a hidden carrier that was
-    # removed whole: "metadata", "annotation", "attachment", "form_field",
-    # "outline".
-    location: str
-    page: int | None = None  # 1-based
+    location: Location  # a Location value (a plain string of one is accepted)
+    page: int | None = None  # 1-based: the page, or the frame of a photo
     bbox: tuple[float, float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        # A free string here once broke the manifest of a whole run at its
+        # end ("frame 2" of a TIFF): refuse it where it is made instead.
+        self.location = Location(self.location)
 
 
 @dataclass

@@ -288,3 +288,40 @@ def test_a_scanned_page_is_redacted_as_pixels_with_no_text_layer(tmp_path, run_l
     seen = read_words(bgr).text
     assert "3174055203900002" not in seen.replace(" ", "") and "AMINAH" not in seen.upper()
     assert "KETERANGAN" in seen.upper()
+
+
+def test_a_multi_page_tiff_with_faces_gets_a_valid_manifest(tmp_path, run_library):
+    """Each frame's findings carry the frame as their page and the location
+    "image": a free string ("frame 2") once broke the whole run's manifest."""
+    import io
+
+    from PIL import Image
+
+    from redactors.manifest import validate_manifest
+    from scripts import make_sample_data as samples
+
+    photo = Image.open(io.BytesIO(samples.photo_jpeg())).convert("RGB")
+    scan = io.BytesIO()
+    photo.save(scan, "TIFF", save_all=True, append_images=[photo.copy()])
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "two-pages.tiff").write_bytes(scan.getvalue())
+    manifest = run_library(inbox, tmp_path / "out")
+    validate_manifest(manifest)
+    entry = manifest["files"][0]
+    assert entry["status"] == "redacted", entry["reason"]
+    faces = [f for f in entry["findings"] if f["entity_type"] == "FACE"]
+    assert {f["page"] for f in faces} == {1, 2} and {f["location"] for f in faces} == {"image"}
+
+
+def test_finding_locations_are_the_schemas():
+    import json
+
+    from redactors.config import CONFIG_DIR
+    from redactors.model import Finding, Location
+
+    schema = json.loads((CONFIG_DIR / "manifest.schema.json").read_text())
+    listed = schema["$defs"]["finding"]["properties"]["location"]["enum"] if "$defs" in schema else None
+    assert listed is not None and sorted(listed) == sorted(v.value for v in Location)
+    with pytest.raises(ValueError):
+        Finding("FACE", "", 1.0, "x", "frame 2")

@@ -110,8 +110,8 @@ def create_app(desk: ReviewDesk, token: str) -> FastAPI:
             size = (picture.width, picture.height)
             words = original.words(page_number)
             for finding in analysis.findings if analysis else []:
-                box = original.display_box(page_number, finding.bbox) if finding.page in (page_number, None) else None
-                if box and (finding.page == page_number or entry["format"] == "image"):
+                box = original.display_box(page_number, finding.bbox) if finding.page == page_number else None
+                if box:
                     boxes.append((finding, box))
         return page("file.html", run_id=run_id, index=index, entry=entry, analysis=analysis, page_number=page_number,
                     page_count=count, boxes=boxes, size=size, has_original=bool(original and original.count),

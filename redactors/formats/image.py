@@ -17,7 +17,7 @@ from ..errors import CorruptInput, TooLarge
 from ..images.icc import blank_profile_text, profile_texts
 from ..images.pipeline import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
                                redact_pixels, redact_transparent)
-from ..model import Finding, RedactionResult
+from ..model import Finding, Location, RedactionResult
 from .base import FormatHandler, RedactionContext
 
 MAX_PIXELS = 120_000_000
@@ -45,10 +45,11 @@ class ImageHandler(FormatHandler):
         frames = _frames(image)
         findings, out_frames, transparent = [], [], False
         for number, frame in enumerate(frames, 1):
-            where = f"frame {number}" if len(frames) > 1 else "image"
-            redacted, found, has_alpha = _redact_frame(frame, ctx, where)
-            redacted, boxes = _reviewer_boxes(redacted, ctx, number, where)
+            redacted, found, has_alpha = _redact_frame(frame, ctx)
+            redacted, boxes = _reviewer_boxes(redacted, ctx, number)
             found += boxes
+            for finding in found:
+                finding.page = number  # the frame (1 for a photo)
             out_frames.append(redacted)
             findings += found
             transparent = transparent or has_alpha
@@ -128,17 +129,17 @@ def _frames(image: Image.Image, transpose: bool = True) -> list[Image.Image]:
     return frames
 
 
-def _redact_frame(frame: Image.Image, ctx: RedactionContext, where: str) -> tuple[Image.Image, list, bool]:
+def _redact_frame(frame: Image.Image, ctx: RedactionContext) -> tuple[Image.Image, list, bool]:
     rgb, alpha = pixels_of(frame)
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
     if alpha is None:
-        redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images, where)
+        redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images)
         return Image.fromarray(np.ascontiguousarray(redacted[:, :, ::-1])), findings, False
-    redacted, alpha, findings = redact_transparent(bgr, alpha, ctx.detector, ctx.config.images, where)
+    redacted, alpha, findings = redact_transparent(bgr, alpha, ctx.detector, ctx.config.images)
     return Image.fromarray(np.ascontiguousarray(np.dstack([redacted[:, :, ::-1], alpha])), "RGBA"), findings, True
 
 
-def _reviewer_boxes(frame: Image.Image, ctx: RedactionContext, number: int, where: str) -> tuple[Image.Image, list]:
+def _reviewer_boxes(frame: Image.Image, ctx: RedactionContext, number: int) -> tuple[Image.Image, list]:
     """Fill the areas a reviewer drew on this frame (pixels of the upright
     picture) solid black, opaque."""
     regions = ctx.regions_on(number)
@@ -156,7 +157,7 @@ def _reviewer_boxes(frame: Image.Image, ctx: RedactionContext, number: int, wher
         pixels[y0:y1, x0:x1, :3] = 0
         if pixels.shape[2] == 4:
             pixels[y0:y1, x0:x1, 3] = 255
-        findings.append(Finding("REVIEWER_BOX", "", 1.0, "Reviewer", where, number, (x0, y0, x1, y1)))
+        findings.append(Finding("REVIEWER_BOX", "", 1.0, "Reviewer", Location.IMAGE, number, (x0, y0, x1, y1)))
     return Image.fromarray(pixels, frame.mode), findings
 
 
@@ -182,9 +183,10 @@ def _cover_faces_verification_sees(out_frames: list[Image.Image], encode, ctx: R
             if not faces:
                 continue
             seen = True
-            where = f"frame {number + 1}" if len(out_frames) > 1 else "image"
             out_rgb, out_alpha = pixels_of(out)
-            covered, mask, found = cover_faces_left(np.ascontiguousarray(out_rgb[:, :, ::-1]), faces, policy, where)
+            covered, mask, found = cover_faces_left(np.ascontiguousarray(out_rgb[:, :, ::-1]), faces, policy)
+            for finding in found:
+                finding.page = number + 1
             findings += found
             covered_rgb = np.ascontiguousarray(covered[:, :, ::-1])
             if out_alpha is None:

@@ -8,7 +8,7 @@ import numpy as np
 from ..config import ImageSettings
 from ..detect.base import TextDetector
 from ..detect.document import detect_units
-from ..model import Finding, TextSpan
+from ..model import Finding, Location, TextSpan
 from .anonymise import MIN_MARGIN_PX, face_mask, fill, pixelate
 from .faces import CenterFace, FaceBox
 from .idcard import IDENTIFYING_FIELDS, card_fields
@@ -26,7 +26,7 @@ def face_detector(threshold: float) -> CenterFace:
 
 
 def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings,
-                  where: str = "image", ocr_views: tuple[np.ndarray, ...] = (),
+                  ocr_views: tuple[np.ndarray, ...] = (),
                   read: list[Read] | None = None) -> tuple[np.ndarray, list[Finding], str]:
     """(redacted image, findings, recognised text). Faces are covered first;
     text is read from the original (a face fill must not hide a name tag from
@@ -34,19 +34,19 @@ def redact_pixels(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings
     renderings of the same pixels to read text from too (a transparent
     picture flattened onto black as well as onto white). `read` is the text
     already read from these pixels with its spans (see read_text)."""
-    mask, findings, text = pixel_mask(bgr, detector, policy, where, ocr_views, read)
+    mask, findings, text = pixel_mask(bgr, detector, policy, ocr_views, read)
     out = pixelate(bgr, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
     return out, findings, text
 
 
-def redact_transparent(bgr: np.ndarray, alpha: np.ndarray, detector: TextDetector, policy: ImageSettings,
-                       where: str = "image") -> tuple[np.ndarray, np.ndarray, list[Finding]]:
+def redact_transparent(bgr: np.ndarray, alpha: np.ndarray, detector: TextDetector,
+                       policy: ImageSettings) -> tuple[np.ndarray, np.ndarray, list[Finding]]:
     """A picture with transparency: read flattened onto white (faces, text)
     and onto black (text whose shape is only in the alpha channel); covers
     are made opaque, and colour hidden under full transparency is removed.
     Returns (bgr, alpha, findings)."""
     on_white, on_black = flattened(bgr, alpha)
-    mask, findings, _ = pixel_mask(on_white, detector, policy, where, ocr_views=(on_black,))
+    mask, findings, _ = pixel_mask(on_white, detector, policy, ocr_views=(on_black,))
     out = pixelate(on_white, mask) if policy.face_style == "pixelate" else fill(bgr, mask)
     alpha = alpha.copy()
     alpha[mask.astype(bool)] = 255  # a cover must be seen, whatever the transparency was
@@ -75,7 +75,7 @@ def read_text(views: tuple[np.ndarray, ...], detector: TextDetector) -> list[Rea
     return list(zip(ocrs, spans))
 
 
-def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings, where: str = "image",
+def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings,
                ocr_views: tuple[np.ndarray, ...] = (), read: list[Read] | None = None,
                ) -> tuple[np.ndarray, list[Finding], str]:
     """(mask of pixels to cover, findings, recognised text)."""
@@ -83,18 +83,18 @@ def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings, w
     findings: list[Finding] = []
     faces = face_detector(policy.face_threshold).detect(bgr) if policy.faces else []
     mask = face_mask((height, width), faces, policy.face_enlarge)
-    findings += face_findings(faces, policy, (height, width), where, "CenterFace")
+    findings += face_findings(faces, policy, (height, width), "CenterFace")
     texts = []
     if policy.ocr:
         if read is None:
             read = read_text((bgr,) + tuple(ocr_views), detector)
         for ocr, spans in read:
             texts.append(ocr.text)
-            findings += _cover_text(ocr, spans, mask, where)
+            findings += _cover_text(ocr, spans, mask)
     return mask, findings, "\n".join(texts)
 
 
-def _cover_text(ocr: OcrText, spans: list[TextSpan], mask: np.ndarray, where: str) -> list[Finding]:
+def _cover_text(ocr: OcrText, spans: list[TextSpan], mask: np.ndarray) -> list[Finding]:
     """Fill the words of every span in the OCR text, and every field value
     of an identity card."""
     height, width = mask.shape[:2]
@@ -110,7 +110,7 @@ def _cover_text(ocr: OcrText, spans: list[TextSpan], mask: np.ndarray, where: st
         cover(boxes)
         if boxes:
             findings.append(Finding(span.entity_type, ocr.text[span.start:span.end], span.score, span.recognizer,
-                                    where, None, _union(boxes)))
+                                    Location.IMAGE, None, _union(boxes)))
     for field in card_fields(ocr):
         boxes = [w.box for w in field.words]
         cover(boxes)
@@ -118,7 +118,8 @@ def _cover_text(ocr: OcrText, spans: list[TextSpan], mask: np.ndarray, where: st
         # others (religion, occupation, sex) are common words that a report
         # may use anywhere, so they are covered but not searched for again.
         value = " ".join(ocr.text[w.start:w.end] for w in field.words) if field.label in IDENTIFYING_FIELDS else ""
-        findings.append(Finding("ID_CARD_FIELD", value, 1.0, f"IdCardField:{field.label}", where, None, _union(boxes)))
+        findings.append(Finding("ID_CARD_FIELD", value, 1.0, f"IdCardField:{field.label}", Location.IMAGE, None,
+                                _union(boxes)))
     return findings
 
 
@@ -168,24 +169,24 @@ def forget_pictures() -> None:
     forget_readings()
 
 
-def cover_faces_left(bgr: np.ndarray, faces: list[FaceBox], policy: ImageSettings, where: str,
-                     ) -> tuple[np.ndarray, np.ndarray, list[Finding]]:
+def cover_faces_left(bgr: np.ndarray, faces: list[FaceBox],
+                     policy: ImageSettings) -> tuple[np.ndarray, np.ndarray, list[Finding]]:
     """Cover faces that verification still saw, solid whatever the style: a
     pixelation that the detector reads as a face again stays one. Returns
     (pixels, mask, findings)."""
     mask = face_mask(bgr.shape[:2], faces, policy.face_enlarge)
-    findings = face_findings(faces, policy, bgr.shape[:2], where, "CenterFace (seen again by verification)")
+    findings = face_findings(faces, policy, bgr.shape[:2], "CenterFace (seen again by verification)")
     return fill(bgr, mask), mask, findings
 
 
-def face_findings(faces: list[FaceBox], policy: ImageSettings, shape: tuple[int, ...], where: str,
+def face_findings(faces: list[FaceBox], policy: ImageSettings, shape: tuple[int, ...],
                   recognizer: str) -> list[Finding]:
     """One FACE finding per face, with the box that was covered."""
     height, width = shape[:2]
     findings = []
     for face in faces:
         box = face.enlarged(policy.face_enlarge, width, height, MIN_MARGIN_PX)
-        findings.append(Finding("FACE", "", face.score, recognizer, where, None,
+        findings.append(Finding("FACE", "", face.score, recognizer, Location.IMAGE, None,
                                 tuple(round(float(v), 1) for v in (box.x0, box.y0, box.x1, box.y1))))
     return findings
 

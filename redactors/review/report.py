@@ -88,8 +88,7 @@ def _thumbnails(layout: OutputLayout, entry: dict) -> list[tuple[int, str]]:
             scale = image.width / picture.width
             draw = ImageDraw.Draw(image)
             for finding in entry["findings"]:
-                on_page = finding.get("page") == number or (entry["format"] == "image" and number == 1)
-                box = pages.display_box(number, finding.get("bbox")) if on_page else None
+                box = pages.display_box(number, finding.get("bbox")) if finding.get("page") == number else None
                 if box:
                     draw.rectangle([v * scale for v in box], outline=(220, 0, 0), width=2)
             out = io.BytesIO()
