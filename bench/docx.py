@@ -25,7 +25,7 @@ import docx  # noqa: E402
 from redactors.config import load_config  # noqa: E402
 from redactors.formats import RedactionContext  # noqa: E402
 from redactors.formats.docx import DocxHandler  # noqa: E402
-from redactors.pipeline import detector_for  # noqa: E402
+from redactors.detect.factory import detector_for  # noqa: E402
 from scripts.casework_synth import generate  # noqa: E402
 
 PARAGRAPHS_PER_PAGE = 12

@@ -230,7 +230,7 @@ def whole_pipeline(paths: list[Path], presidio_python: Path) -> None:
     from redactors.config import load_config
     from redactors.formats import RedactionContext
     from redactors.formats.image import ImageHandler
-    from redactors.pipeline import detector_for
+    from redactors.detect.factory import detector_for
 
     config = load_config()
     ctx = RedactionContext(detector_for(config), config)

@@ -15,6 +15,8 @@ with a clear message, and the run's summary lines.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 
 EXIT_OK = 0
@@ -57,3 +59,21 @@ def summary_line(manifest: dict, manifest_path: Path) -> str:
         f"{c['failed']} failed, {c['skipped']} unchanged), {c['pages']} pages, "
         f"{c['findings']} findings ({types}); manifest {manifest_path}"
     )
+
+
+def say(message: str) -> None:
+    """A timestamped line on stderr, for the long-running commands."""
+    print(f"tabir: {datetime.now().strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+def report_problems(files: Iterable[dict], emit: Callable[[str], None]) -> None:
+    """One line per file that went to review/ or failed/, with its reason."""
+    for entry in files:
+        if entry["status"] in ("review", "failed"):
+            emit(f"  {entry['status']}: {entry['input']}: {entry['reason']}")
+
+
+def config_parameter(path: Path | None) -> str | None:
+    """The policy path as a flow parameter: absolute, since a deployment run
+    or a worker may start in another folder."""
+    return str(path.resolve()) if path else None

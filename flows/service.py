@@ -20,13 +20,11 @@ from pathlib import Path, PurePosixPath
 from prefect import flow, task
 from prefect.filesystems import LocalFileSystem
 
-from redactors.config import load_config
-from redactors.errors import ConfigError
 from redactors.pipeline import Outcome, Pipeline
 from redactors.service.archive import prune_old_files
 from redactors.service.drain import Drainer, DrainSummary
-from redactors.service.safety import folder_problems, private_folder
-from redactors.service.settings import ServiceSettings, service_settings
+from redactors.service.safety import load_safe_settings, private_folder
+from redactors.service.settings import ServiceSettings
 
 # One Drainer (pipeline with its loaded detector) per process and policy.
 _DRAINERS: dict[str, Drainer] = {}
@@ -54,11 +52,7 @@ def redact_content(drainer_key: str, path: str, rel: str, content_key: str) -> O
 
 def prepare(config_path: str | None, inbox: str | None, out: str | None,
             archive: str | None) -> tuple[str, Drainer]:
-    config = load_config(config_path)
-    settings = service_settings(config, _path(inbox), _path(out), _path(archive))
-    problems = folder_problems(settings, Path(config_path) if config_path else None)
-    if problems:
-        raise ConfigError("cannot drain the inbox:\n  " + "\n  ".join(problems))
+    config, settings = load_safe_settings(_path(config_path), _path(inbox), _path(out), _path(archive))
     key = _drainer_key(config.hash, settings)
     if key not in _DRAINERS:
         for folder in (settings.archive, settings.data_dir, settings.cache_dir):

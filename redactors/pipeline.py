@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from .config import Config
 from .detect.base import TextDetector
+from .detect.factory import detector_for
 from .errors import EmptyInput, InputRejected, MissingDependency, RefusedInput, TooLarge, UnsupportedType
 from .formats import RedactionContext, handler_for, supported_extensions
 from .inbox import Candidate, read_regular_file
@@ -31,25 +32,6 @@ from .review.case_details import WithCaseDetails
 from .review.decisions import ReviewedDetector, load_decisions
 from .second_look import WithExtraValues, fresh_findings, summary
 from .secret import ValueHasher, load_or_create_secret
-
-_DETECTORS: dict[str, TextDetector] = {}
-# Each holds spaCy models (hundreds of MB): the oldest goes when a new policy
-# needs a detector beyond this many.
-MAX_DETECTORS = 3
-
-
-def detector_for(config: Config) -> TextDetector:
-    """One detector per detection policy per process: loading spaCy takes
-    seconds, and a change of redaction style needs no new detector."""
-    key = repr(config.detection)
-    if key not in _DETECTORS:
-        from .detect.presidio_text import PresidioDetector
-
-        if len(_DETECTORS) >= MAX_DETECTORS:  # a long-running service whose policy was edited
-            del _DETECTORS[next(iter(_DETECTORS))]
-        _DETECTORS[key] = PresidioDetector(config.detection)
-    return _DETECTORS[key]
-
 
 @dataclass
 class Outcome:

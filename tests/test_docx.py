@@ -16,7 +16,7 @@ import pytest
 
 from redactors.formats import RedactionContext
 from redactors.formats.docx import DocxHandler
-from redactors.pipeline import detector_for
+from redactors.detect.factory import detector_for
 from scripts import make_docx_sample as sample
 
 PLANTED = [sample.NAME, sample.FIRST, sample.LAST, sample.NIK, sample.EMAIL]

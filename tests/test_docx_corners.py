@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from redactors.formats import RedactionContext
 from redactors.formats.docx import DocxHandler
-from redactors.pipeline import detector_for
+from redactors.detect.factory import detector_for
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 NAME, OTHER, NIK = "Siti Rahmawati", "Budi Hartono", "3174055203900002"

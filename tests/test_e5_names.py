@@ -13,7 +13,7 @@ import pytest
 from redactors.config import load_config
 from redactors.detect.e5_engine import E5Engine
 from redactors.detect.e5_names import E5NameFinder
-from redactors.pipeline import detector_for
+from redactors.detect.factory import detector_for
 from redactors.scan import scan_text
 
 

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageSequence
 
 from redactors.formats import RedactionContext
 from redactors.formats.image import ImageHandler
-from redactors.pipeline import detector_for
+from redactors.detect.factory import detector_for
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SECRETS = {1: "Nama: Siti Rahmawati", 2: "NIK 3174055203900002"}  # frame index -> text

@@ -20,7 +20,7 @@ from redactors.formats import RedactionContext
 from redactors.formats.image import ImageHandler
 from redactors.images.faces import CenterFace
 from redactors.images.ocr import read_words
-from redactors.pipeline import detector_for
+from redactors.detect.factory import detector_for
 
 NIK = "3174055203900002"
 

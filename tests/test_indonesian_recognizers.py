@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from redactors.detect.indonesia.identifiers import PROVINCE_CODES, valid_kk, valid_nik
 from redactors.scan import scan_text
-from redactors.pipeline import detector_for
+from redactors.detect.factory import detector_for
 
 
 @pytest.fixture(scope="module")

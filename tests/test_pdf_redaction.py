@@ -12,7 +12,7 @@ import pytest
 from redactors.formats import RedactionContext
 from redactors.formats.pdf import PdfHandler
 from redactors.model import TextSpan
-from redactors.pipeline import detector_for
+from redactors.detect.factory import detector_for
 from scripts import make_sample_data as samples
 
 from .conftest import PLANTED
@@ -306,7 +306,7 @@ def test_a_value_found_on_one_scanned_page_is_covered_on_every_page(config):
     from PIL import Image, ImageDraw, ImageFont
 
     from redactors.formats import RedactionContext
-    from redactors.pipeline import detector_for
+    from redactors.detect.factory import detector_for
 
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
     doc = pymupdf.open()

@@ -91,7 +91,7 @@ def test_what_survives_every_round_goes_to_review_without_quoting_it(tmp_path, m
 
 
 def test_name_artefacts_of_removed_context_do_not_count(config):
-    from redactors.pipeline import detector_for
+    from redactors.detect.factory import detector_for
 
     detector = detector_for(config)
     # "berinisial RA" lost "RA": the name model now takes the next word.

@@ -81,3 +81,20 @@ def private_folder(path: Path) -> Path:
     if stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o700)
     return path
+
+
+def load_safe_settings(config_path: Path | None, inbox: Path | None = None, out: Path | None = None,
+                       archive: Path | None = None):
+    """(policy, service settings) for a service command or a drain; raises
+    ConfigError when the policy is invalid or the folders are unsafe (the
+    same check whether a person starts the service or a worker runs a drain)."""
+    from ..config import load_config
+    from ..errors import ConfigError
+    from .settings import service_settings
+
+    config = load_config(config_path)
+    settings = service_settings(config, inbox, out, archive)
+    problems = folder_problems(settings, config_path)
+    if problems:
+        raise ConfigError("refusing to start:\n  " + "\n  ".join(problems))
+    return config, settings

@@ -1,4 +1,4 @@
-"""`tabir review OUT` (the local review desk) and `tabir report OUT`."""
+"""`tabir review OUT`: the local review desk (flows/desk/ over redactors/review/)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from flows.console import EXIT_OK, EXIT_USAGE, load_policy
 
 
-def add_commands(sub) -> None:
+def add_parser(sub) -> None:
     review = sub.add_parser("review", help="the review desk: see, correct and approve a run's outputs in a browser")
     review.add_argument("out", type=Path, help="the output folder of `tabir run` or the service")
     review.add_argument("--originals", type=Path, action="append", default=[], metavar="DIR",
@@ -21,13 +21,9 @@ def add_commands(sub) -> None:
     review.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     review.add_argument("--port", type=int, default=0, help="port (default: any free port)")
-    report = sub.add_parser("report", help="a self-contained HTML report of a run (no originals, no values)")
-    report.add_argument("out", type=Path, help="the output folder")
-    report.add_argument("--run", default=None, metavar="ID", help="the run (default: the latest)")
-    report.add_argument("--html", type=Path, required=True, metavar="FILE", help="where to write the report")
 
 
-def cmd_review(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     config = load_policy(args.config)
     if config is None:
         return EXIT_USAGE
@@ -50,19 +46,6 @@ def cmd_review(args: argparse.Namespace) -> int:
     print(f"http://{args.host}:{port}/?token={token}", flush=True)
     app = create_app(ReviewDesk(args.out, config, originals), token)
     uvicorn.run(app, host=args.host, port=port, log_level="warning")
-    return EXIT_OK
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from redactors.review.report import build_report
-
-    try:
-        text = build_report(args.out, args.run)
-    except FileNotFoundError as exc:
-        print(f"tabir: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    args.html.write_text(text, encoding="utf-8")
-    print(f"tabir: report written to {args.html}")
     return EXIT_OK
 
 
