@@ -66,7 +66,7 @@ def main() -> int:
         start = time.perf_counter()
         for _ in range(args.repeat):
             result = handler.redact(data, ctx)
-            handler.verify(result.output, result.sensitive_values(), result.inserted)
+            handler.verify(result.output, result.sensitive_values(), result.inserted, ctx)
         tabir = (time.perf_counter() - start) / args.repeat
         print(f"{pages:4d}-page       {paragraphs:10d} {floor:8.3f} {tabir:8.3f} {1 / tabir:7.2f} {paragraphs / tabir:8.1f} {tabir / floor:6.1f}x")
     print("tabir = redact + verify (detection included); floor = python-docx load and save")

@@ -25,6 +25,10 @@ DEFAULT_CONFIG_PATH = CONFIG_DIR / "default.yaml"
 CONFIG_SCHEMA_PATH = CONFIG_DIR / "config.schema.json"
 
 
+# The values of every setting come from config/default.yaml (overlaid by the
+# user's policy and validated by config/config.schema.json): no defaults here.
+
+
 @dataclass(frozen=True)
 class DetectionPolicy:
     languages: tuple[str, ...]
@@ -35,7 +39,7 @@ class DetectionPolicy:
     deny_list: dict[str, tuple[str, ...]]
     # "accurate": names and places by the e5 head; "fast": by the two small
     # spaCy models only (config/default.yaml gives the measured figures).
-    profile: str = "accurate"
+    profile: str
 
     def threshold_for(self, entity_type: str) -> float:
         return self.min_score_by_type.get(entity_type, self.min_score)
@@ -49,7 +53,7 @@ class RedactionStyle:
     label_color: tuple[float, float, float]
     labels: dict[str, str]
     pseudonym_prefix: dict[str, str]
-    file_names: str = "redact"  # or "keep"
+    file_names: str  # "redact" or "keep"
 
     def style_for(self, entity_type: str) -> str:
         return self.style_by_type.get(entity_type, self.style)
@@ -68,32 +72,32 @@ class Limits:
     # "review": a file with pictures whose pixels could not be checked goes
     # to review/ (a face or a name in a photo must not be published unseen);
     # "publish": publish it with a note in the manifest.
-    unchecked_pictures: str = "review"
+    unchecked_pictures: str
     # Pictures smaller than this (pixels on the longer side) are ignored:
     # bullets and icons (config/default.yaml says why not more).
-    min_picture_px: int = 16
+    min_picture_px: int
     # Pictures with more pixels than this are refused (memory).
-    max_picture_pixels: int = 50_000_000
+    max_picture_pixels: int
 
 
 @dataclass(frozen=True)
 class ImageSettings:
-    faces: bool = True
-    face_threshold: float = 0.2
-    face_enlarge: float = 1.5
-    face_style: str = "fill"  # or "pixelate"
-    ocr: bool = True
+    faces: bool
+    face_threshold: float
+    face_enlarge: float
+    face_style: str  # "fill" or "pixelate"
+    ocr: bool
     # Pages whose pictures cover at least this share of the page are treated
     # as scans: rendered, redacted as pixels, written back as a picture only.
-    scan_page_share: float = 0.6
-    scan_dpi: int = 200
+    scan_page_share: float
+    scan_dpi: int
 
 
 @dataclass(frozen=True)
 class VerificationSettings:
-    second_look: bool = True
-    rounds: int = 2
-    read_pictures: bool = True
+    second_look: bool
+    rounds: int
+    read_pictures: bool
 
 
 @dataclass(frozen=True)
@@ -110,11 +114,11 @@ class Config:
     redaction: RedactionStyle
     limits: Limits
     images: ImageSettings
+    verification: VerificationSettings
+    review: ReviewSettings
     secret_file: Path
     source: str  # where it came from, for messages and the manifest
     raw: dict[str, Any] = field(repr=False, compare=False)
-    verification: VerificationSettings = VerificationSettings()
-    review: ReviewSettings = ReviewSettings(None, "flag")
 
     @property
     def hash(self) -> str:

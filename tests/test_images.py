@@ -105,7 +105,7 @@ def test_the_face_is_changed_strongly_inside_its_box(handler, ctx):
     assert inside_after.max() < 40
     # far from the face, the photo is unchanged (only JPEG noise)
     assert np.abs(source[400:500, 400:500].astype(int) - out[400:500, 400:500]).mean() < 6
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted, ctx) == []
 
 
 def test_name_and_nik_on_an_id_card_are_not_readable_after(handler, ctx):
@@ -117,7 +117,7 @@ def test_name_and_nik_on_an_id_card_are_not_readable_after(handler, ctx):
     after = read_words(np.asarray(Image.open(io.BytesIO(result.output)).convert("RGB"))[:, :, ::-1].copy()).text
     assert NIK not in after.replace(" ", "") and "AMINAH" not in after.upper()
     assert "KARTU" in after  # the rest of the card stays readable
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted, ctx) == []
 
 
 @pytest.mark.parametrize("picture, gone, kept", [
@@ -134,7 +134,7 @@ def test_names_and_numbers_in_screenshots_slides_and_whiteboards_are_not_readabl
     after = read_words(after_rgb[:, :, ::-1].copy()).text.upper().replace(" ", "").replace("-", "")
     assert [value for value in gone if value in after] == []
     assert kept in after  # the rest stays readable
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert handler.verify(result.output, result.sensitive_values(), result.inserted, ctx) == []
 
 
 def encoded(fmt: str, rgb: np.ndarray, exif: bytes) -> bytes:

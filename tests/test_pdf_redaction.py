@@ -15,6 +15,7 @@ from redactors.model import TextSpan
 from redactors.detect.factory import detector_for
 from scripts import make_sample_data as samples
 
+from .checks import verified
 from .conftest import PLANTED
 from .pdf_inspect import all_text, contains, inflated_file, metadata, raw_objects
 
@@ -56,7 +57,7 @@ def test_every_planted_value_is_gone_everywhere(make, config):
         assert not contains(raw, value), f"{value!r} still in a PDF object or stream"
         assert not contains(inflated, value), f"{value!r} still in the file bytes"
     assert meta == {"info": {}, "xmp": ""}
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert verified(handler, result, config) == []
 
 
 def test_hidden_carriers_are_removed(config):
@@ -151,7 +152,7 @@ def test_text_outside_the_page_is_removed(box_config):
     page.insert_text((72, 100), "Contact john.doe@example.com", fontname="helv", fontsize=11)
     page.insert_text((72, -40), "off the page: bob.smith@example.com", fontname="helv", fontsize=11)
     handler, result = redact(doc.tobytes(), box_config)
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert verified(handler, result, box_config) == []
     assert not contains(raw_objects(result.output), "bob.smith@example.com")
     assert "off the page" in raw_objects(result.output).decode("latin-1")  # the rest of the line is kept
 
@@ -209,7 +210,7 @@ def test_a_value_inside_a_longer_finding_of_another_type_is_still_hunted_down(bo
     handler, result = redact(doc.tobytes(), box_config, Dropping())
     assert "john.doe@example.com" in result.sensitive_values()
     # The second mention, above the page, was found by its value and removed.
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert verified(handler, result, box_config) == []
     assert not contains(raw_objects(result.output), "john.doe@example.com")
 
 
@@ -234,7 +235,7 @@ def test_a_libreoffice_pdf_with_subset_fonts(tmp_path, config):
         assert value not in text
         assert not contains(raw_objects(result.output), value)
     assert "Rencana intervensi disusun bersama tim sekolah." in text
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert verified(handler, result, config) == []
 
 
 def test_a_rotated_page_is_redacted_where_the_text_is(box_config):
@@ -255,7 +256,6 @@ def test_exif_inside_pictures_embedded_in_a_pdf_is_removed(box_config):
     import numpy as np
     from PIL import Image
 
-    from redactors.formats.pdf.check import verify_pdf
 
     from .test_images import gps_exif
 
@@ -271,11 +271,12 @@ def test_exif_inside_pictures_embedded_in_a_pdf_is_removed(box_config):
     page.insert_image(pymupdf.Rect(400, 40, 440, 80), stream=jpeg(40))  # a logo-sized one
     source = doc.tobytes()
     assert source.count(b"CAM-SERIAL-0042") == 2
-    assert verify_pdf(source, set()) and "metadata" in " ".join(verify_pdf(source, set()))
+    unredacted = " ".join(PdfHandler().verify(source, set(), set(), RedactionContext(FixedDetector(), box_config)))
+    assert "metadata" in unredacted
 
     handler, result = redact(source, box_config, FixedDetector())
     assert b"CAM-SERIAL" not in inflated_file(result.output) and b"Exif" not in result.output
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert verified(handler, result, box_config) == []
     with pymupdf.open(stream=result.output) as out:
         assert len(out[0].get_images()) == 2
         assert all("DCTDecode" in out.xref_get_key(x[0], "Filter")[1] for x in out[0].get_images())
@@ -391,4 +392,4 @@ def test_text_in_pdf_colour_profiles_is_blanked(config):
     handler, result = redact(source, config)
     assert not any(needle in s for s in streams(result.output))
     assert any(s[36:40] == b"acsp" for s in streams(result.output))  # the profile itself is kept
-    assert handler.verify(result.output, result.sensitive_values(), result.inserted) == []
+    assert verified(handler, result, config) == []

@@ -128,7 +128,6 @@ def test_the_second_look_reads_the_text_in_pictures_of_every_format(tmp_path, co
     import docx
     from PIL import Image
 
-    from redactors.config import VerificationSettings
     from redactors.formats import RedactionContext
     from redactors.formats.docx import DocxHandler
     from redactors.formats.image import ImageHandler
@@ -150,7 +149,8 @@ def test_the_second_look_reads_the_text_in_pictures_of_every_format(tmp_path, co
     import dataclasses
 
     for read_pictures in (True, False):
-        settings = dataclasses.replace(config, verification=VerificationSettings(read_pictures=read_pictures))
+        settings = dataclasses.replace(
+            config, verification=dataclasses.replace(config.verification, read_pictures=read_pictures))
         ctx = RedactionContext(detector=None, config=settings)
         for handler, output in outputs:
             texts = handler.output_texts(output, ctx)

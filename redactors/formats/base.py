@@ -38,8 +38,8 @@ class FormatHandler(ABC):
         cannot be processed (corrupt, encrypted, over a limit)."""
 
     @abstractmethod
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
-               ctx: RedactionContext | None = None) -> list[str]:
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str],
+               ctx: RedactionContext) -> list[str]:
         """Problems found by re-opening `output` and extracting everything
         again; an empty list means it may be published. `inserted` is the
         text the redaction itself wrote (labels), not a leak; `ctx` carries

@@ -78,8 +78,8 @@ class LegacyWordHandler(FormatHandler):
         result.output_suffix = ".docx"
         return result
 
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
-               ctx: RedactionContext | None = None) -> list[str]:
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str],
+               ctx: RedactionContext) -> list[str]:
         return self._docx.verify(output, sensitive_values, inserted, ctx)
 
     def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:

@@ -12,7 +12,6 @@ import io
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from ..config import ImageSettings
 from ..errors import CorruptInput, TooLarge
 from ..images.icc import blank_profile_text, profile_texts
 from ..images.pipeline import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
@@ -67,8 +66,8 @@ class ImageHandler(FormatHandler):
             notes.append("transparent picture read flattened onto white and onto black; hidden colour removed")
         return RedactionResult(output=output, findings=findings, pages=len(frames), notes=notes)
 
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
-               ctx: RedactionContext | None = None) -> list[str]:
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str],
+               ctx: RedactionContext) -> list[str]:
         try:
             image, _ = _open(output)
         except (CorruptInput, TooLarge) as exc:
@@ -81,7 +80,7 @@ class ImageHandler(FormatHandler):
             problems.append(f"metadata remains: {left}")
         if profile_texts(image.info.get("icc_profile") or b""):
             problems.append("text remains in the colour profile (ICC)")
-        policy = ctx.config.images if ctx else ImageSettings()
+        policy = ctx.config.images
         frames = _frames(image, transpose=False)
         for number, frame in enumerate(frames, 1):
             where = f"frame {number} of the image" if len(frames) > 1 else "the image"

@@ -22,7 +22,6 @@ from ...images.pipeline import picture_text, redact_pixels, redact_transparent
 from ...errors import CorruptInput
 from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
-from ...config import ImageSettings, Limits
 from ..base import FormatHandler, RedactionContext
 from .check import verify_docx
 from .corners import clean_corners, corner_texts
@@ -51,10 +50,9 @@ class DocxHandler(FormatHandler):
         except etree.XMLSyntaxError as exc:
             raise CorruptInput(f"a part of the document is not valid XML: {exc}") from exc
 
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
-               ctx: RedactionContext | None = None) -> list[str]:
-        images = ctx.config.images if ctx else ImageSettings()
-        return verify_docx(output, sensitive_values, inserted, images, ctx.config.limits.min_picture_px if ctx else Limits.min_picture_px)
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str],
+               ctx: RedactionContext) -> list[str]:
+        return verify_docx(output, sensitive_values, inserted, ctx.config.images, ctx.config.limits.min_picture_px)
 
     def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
         read_pictures = ctx.config.verification.read_pictures and ctx.config.images.ocr

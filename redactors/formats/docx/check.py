@@ -7,7 +7,7 @@ import re
 
 from lxml import etree
 
-from ...config import ImageSettings, Limits
+from ...config import ImageSettings
 from ...errors import InputRejected
 from ...images.pipeline import flattened, pixel_problems
 from ...verify import MIN_RAW_LENGTH, leaks_in_bytes, leaks_in_text
@@ -27,8 +27,8 @@ CORE_FIELDS = ("creator", "lastModifiedBy", "title", "subject", "keywords", "des
                "contentStatus", "identifier", "lastPrinted", "created", "modified", "revision")
 
 
-def verify_docx(output: bytes, values: set[str], inserted: set[str] = frozenset(),
-                images: ImageSettings | None = None, min_picture_px: int = Limits.min_picture_px) -> list[str]:
+def verify_docx(output: bytes, values: set[str], inserted: set[str], images: ImageSettings,
+                min_picture_px: int) -> list[str]:
     try:
         package = open_package(output)
     except InputRejected as exc:
@@ -45,7 +45,7 @@ def verify_docx(output: bytes, values: set[str], inserted: set[str] = frozenset(
                 if pixels.shape[2] == 4:  # transparent: read flattened, as redaction did
                     bgr, on_black = flattened(bgr, pixels[:, :, 3])
                     views = (on_black,)
-                problems += pixel_problems(bgr, values, inserted, images or ImageSettings(), f"picture {name}", views)
+                problems += pixel_problems(bgr, values, inserted, images, f"picture {name}", views)
         if FORBIDDEN_PARTS.search(name):
             problems.append(f"part {name} should have been removed")
         if not (name.endswith(".xml") or name.endswith(".rels")):

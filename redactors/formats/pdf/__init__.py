@@ -14,7 +14,6 @@ from ...detect.document import detect_units
 from ...errors import CorruptInput, EncryptedInput, TooLarge
 from ...model import Finding, RedactionResult, TextSpan
 from ...replace import Replacer
-from ...config import ImageSettings, Limits
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
@@ -41,12 +40,11 @@ class PdfHandler(FormatHandler):
             except (RuntimeError, ValueError) as exc:  # MuPDF's errors on broken content
                 raise CorruptInput(f"the PDF could not be processed: {exc}") from exc
 
-    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str] = frozenset(),
-               ctx: RedactionContext | None = None) -> list[str]:
-        images = ctx.config.images if ctx else ImageSettings()
-        limits = ctx.config.limits if ctx else None
-        return verify_pdf(output, sensitive_values, inserted, images, limits.min_picture_px if limits else Limits.min_picture_px,
-                          limits.max_picture_pixels if limits else Limits.max_picture_pixels)
+    def verify(self, output: bytes, sensitive_values: set[str], inserted: set[str],
+               ctx: RedactionContext) -> list[str]:
+        limits = ctx.config.limits
+        return verify_pdf(output, sensitive_values, inserted, ctx.config.images, limits.min_picture_px,
+                          limits.max_picture_pixels)
 
     def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
         read_pictures = ctx.config.verification.read_pictures and ctx.config.images.ocr

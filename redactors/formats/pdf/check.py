@@ -6,7 +6,7 @@ import re
 
 import pymupdf
 
-from ...config import ImageSettings, Limits
+from ...config import ImageSettings
 from ...verify import leaks_in_bytes, leaks_in_text
 from ...images.icc import profile_texts
 from .carriers import CATALOG_KEYS_TO_DROP, icc_profiles
@@ -20,9 +20,8 @@ _LITERAL = re.compile(rb"\((?:\\.|[^\\)])*\)", re.DOTALL)
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
 
 
-def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset(),
-               images: ImageSettings | None = None, min_picture_px: int = Limits.min_picture_px,
-               max_picture_pixels: int = Limits.max_picture_pixels) -> list[str]:
+def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: ImageSettings, min_picture_px: int,
+               max_picture_pixels: int) -> list[str]:
     try:
         doc = pymupdf.open(stream=output, filetype="pdf")
     except Exception as exc:
@@ -38,7 +37,7 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str] = frozenset()
             texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())))
         problems += leaks_in_text(values, texts, inserted)
         problems += leaks_in_bytes(values, _object_blobs(doc), inserted)
-        problems += picture_problems(doc, values, inserted, images or ImageSettings(), min_picture_px,
+        problems += picture_problems(doc, values, inserted, images, min_picture_px,
                                      max_picture_pixels)
     return _unique(problems)
 
