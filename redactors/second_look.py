@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .detect.base import TextDetector
+from .detect.base import TextDetector, prefetch
 from .detect.matcher import Blanker, TextMatcher
 from .detect.propagate import normalise
 from .model import TextSpan
@@ -79,6 +79,9 @@ class WithExtraValues:
         self.recognizer = recognizer
         self.extra = {normalise(v): t for v, t in extra.items() if normalise(v)}
         self._matcher = TextMatcher(self.extra)
+
+    def prefetch(self, texts: list[str]) -> None:
+        prefetch(self.base, texts)
 
     def detect(self, text: str) -> list[TextSpan]:
         spans = self.base.detect(text)

@@ -96,3 +96,20 @@ def test_the_accurate_profile_keeps_spacy_names_only_where_the_head_agrees():
         assert not any(value in found for found, _ in people(accurate, text)), people(accurate, text)
     text = "walaupun kalah , de la hoya membawa pulang uang dibandingkan mayweather ."
     assert ("mayweather", "ConfirmedSpacyRecognizer") in people(accurate, text), people(accurate, text)
+
+
+def test_a_document_is_read_ahead_in_one_batch_with_the_same_result(monkeypatch):
+    texts = ["Klien bernama Siti Aminah tinggal di Desa Sukamaju, Cianjur.",
+             "Rapat koordinasi membahas anggaran program keluarga harapan tahun ini.",
+             "Pendamping bertemu Hotman Pardede di Denpasar. Ia lalu pulang ke Medan."]
+    alone = [E5NameFinder().find(text) for text in texts]
+    finder = E5NameFinder()
+    calls = []
+    real = finder.engine.word_states
+    monkeypatch.setattr(finder.engine, "word_states", lambda sentences: calls.append(len(sentences)) or real(sentences))
+    finder.read_many(texts)
+    assert calls == [4]  # four sentences, one engine call
+    assert [finder.find(text) for text in texts] == alone
+    assert calls == [4]  # nothing read again
+    finder.read_many(["Budi tinggal di Bogor."])  # the next document replaces the last one's readings
+    assert finder.find(texts[0]) == alone[0] and calls == [4, 1, 1]

@@ -14,3 +14,12 @@ class TextDetector(Protocol):
         """Spans of personal data in `text`, already filtered by the policy
         (entity types, thresholds, allow-list), not overlapping."""
         ...
+
+
+def prefetch(detector, texts: list[str]) -> None:
+    """Tell `detector` (if it can use it: a `prefetch` method) which texts
+    it is about to be asked about one by one, so it can read them in
+    batches. Detectors that wrap another pass it on."""
+    hint = getattr(detector, "prefetch", None)
+    if hint is not None:
+        hint(texts)

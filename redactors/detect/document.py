@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..model import TextSpan
-from .base import TextDetector
+from .base import TextDetector, prefetch
 from .matcher import TextMatcher
 from .propagate import normalise
 
@@ -96,6 +96,7 @@ def detect_units(
 ) -> tuple[list[list[TextSpan]], dict[str, Known]]:
     """Spans per unit, including mentions of values found in any unit or in
     `seed` (values from a document's hidden parts), and the known values."""
+    prefetch(detector, list(units))
     detected = [detector.detect(text) for text in units]
     pairs = list(seed)
     for text, spans in zip(units, detected):

@@ -198,6 +198,7 @@ class PresidioDetector:
         self.policy = policy
         self._allow = {value.casefold() for value in policy.allow_list}
         self.languages = list(policy.languages)
+        self._names = None  # the e5 head's finder, in the accurate profile
         self.engine = self._build_engine(policy)
         # What to ask the engine for, fixed once: the policy's list or every
         # type the loaded recognizers know.
@@ -234,6 +235,7 @@ class PresidioDetector:
             registry.add_recognizer(OfflineEmailRecognizer(supported_language="id"))
             if policy.profile == "accurate":
                 e5 = E5NameRecognizer()
+                self._names = e5.finder
                 registry.add_recognizer(e5)
                 registry.add_recognizer(ConfirmedSpacyRecognizer(e5.finder, SPACY_CONFIRMATION))
             else:
@@ -255,6 +257,12 @@ class PresidioDetector:
         for language in self.languages:
             found |= set(self.engine.get_supported_entities(language=language))
         return sorted(found - {"ORGANIZATION"})
+
+    def prefetch(self, texts: list[str]) -> None:
+        """A document's texts, about to be detected one by one: the e5 head
+        reads them now in batches (twice as fast as one call each)."""
+        if self._names is not None:
+            self._names.read_many([PreparedText(text).text for text in texts])
 
     def detect(self, text: str) -> list[TextSpan]:
         if not text.strip():

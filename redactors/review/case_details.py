@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..config import CONFIG_DIR
+from ..detect.base import prefetch
 
 LEXICON_PATH = CONFIG_DIR / "case_details.yaml"
 # A sentence ends at . ! ? or a line break (lists and table rows), but not
@@ -83,6 +84,9 @@ class WithCaseDetails:
 
     def __init__(self, base):
         self.base = base
+
+    def prefetch(self, texts: list[str]) -> None:
+        prefetch(self.base, texts)
 
     def detect(self, text: str):
         from ..model import TextSpan

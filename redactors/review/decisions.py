@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..detect.base import TextDetector
+from ..detect.base import TextDetector, prefetch
 from ..detect.propagate import normalise
 from ..model import Region, TextSpan
 from ..second_look import WithExtraValues
@@ -91,6 +91,9 @@ class ReviewedDetector:
     def __init__(self, base: TextDetector, decisions: DocumentDecisions):
         self.allowed = {normalise(v) for v in decisions.allow if normalise(v)}
         self.base = WithExtraValues(base, decisions.deny, recognizer="Reviewer") if decisions.deny else base
+
+    def prefetch(self, texts: list[str]) -> None:
+        prefetch(self.base, texts)
 
     def detect(self, text: str) -> list[TextSpan]:
         return [s for s in self.base.detect(text) if normalise(text[s.start:s.end]) not in self.allowed]

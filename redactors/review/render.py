@@ -14,7 +14,6 @@ import io
 from dataclasses import dataclass
 
 import pymupdf
-from PIL import Image
 
 from ..formats.convert import find_soffice, to_pdf
 from ..formats.image import upright_frames
