@@ -1,6 +1,9 @@
-"""Consistency within a document: once a value is found anywhere, every other
-mention of it is redacted too. The detector may flag "Siti Aminah" in one
-sentence and miss it in the next; a publication copy must not keep the miss."""
+"""How two mentions of a value are compared: `normalise` (case folded, white
+space collapsed) and `value_pattern`, the reference definition of a mention
+as a whole token sequence. matcher.py finds every value's mentions in one
+pass by the same rule (tests/test_matcher.py checks that they agree);
+document.py uses it for consistency within a document (a value found once is
+redacted at every mention), verify.py and second_look.py to search outputs."""
 
 from __future__ import annotations
 
