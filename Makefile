@@ -47,6 +47,8 @@ sample-data: python-deps
 bench: setup
 	$(PY) bench/throughput.py
 	$(PY) bench/detection.py
+	$(PY) bench/e5_engine.py
+	$(PY) bench/case_details.py
 	$(PY) bench/docx.py
 	OMP_THREAD_LIMIT=1 $(PY) bench/images.py
 	$(PY) bench/service.py
