@@ -1,5 +1,9 @@
 """`tabir run`: one Prefect flow over an inbox, one task per file.
 
+With several workers (one per core by default), worker processes redact
+(redactors/workers.py) and this process publishes in input order; each
+file is still one task run here.
+
 The flow only orchestrates: discovery, the per-file work and the manifest all
 live in redactors/. Each file is its own task run, so Prefect's history shows
 every file's state; the folders and the manifest stay the record of what
@@ -17,6 +21,7 @@ from redactors.config import Config
 from redactors.inbox import Candidate, discover
 from redactors.manifest import FileRecord, build_manifest, new_run_id, utc_now, write_manifest
 from redactors.pipeline import Pipeline
+from redactors.workers import RedactionWorkers, worker_count
 
 from .progress import progress_bar
 
@@ -38,18 +43,51 @@ def redact_file(config: Config, out: Path, candidate: Candidate) -> FileRecord:
     return _pipeline(config, out).process(candidate)
 
 
+# The worker pools of the runs in progress, by run id (a task parameter
+# must not be the pool itself: Prefect would try to serialise it).
+_POOLS: dict[str, RedactionWorkers] = {}
+
+
+@task(name="publish-file", cache_policy=NO_CACHE, task_run_name="redact {rel}")
+def publish_from_worker(run_id: str, rel: str) -> FileRecord:
+    """Wait for the worker process redacting `rel` (the oldest in flight) and publish it."""
+    return _POOLS[run_id].finish_oldest()
+
+
 @flow(name="tabir-run", validate_parameters=False, log_prints=False)
-def redact_inbox(inbox: Path, out: Path, config: Config) -> dict:
-    """Redact every input under `inbox` into `out`; returns the manifest."""
+def redact_inbox(inbox: Path, out: Path, config: Config, workers: int | None = None) -> dict:
+    """Redact every input under `inbox` into `out`; returns the manifest.
+    `workers`: processes that redact at once (None: the policy's
+    processes.workers; 0 there means one per core)."""
     started = utc_now()
     run_id = new_run_id(started)
     pipeline = _pipeline(config, out)
     candidates = discover(inbox)
+    count = min(worker_count(config, workers), len(candidates))
     records: list[FileRecord] = []
     with progress_bar(len(candidates)) as bar:
-        for candidate in candidates:
-            records.append(redact_file(config, out, candidate))
-            bar.advance(str(candidate.rel))
+        if count <= 1:
+            for candidate in candidates:
+                records.append(redact_file(config, out, candidate))
+                bar.advance(str(candidate.rel))
+        else:
+            with RedactionWorkers(pipeline, count, config.processes.files_per_worker) as pool:
+                _POOLS[run_id] = pool
+
+                def publish_oldest() -> None:
+                    rel = str(pool.oldest().candidate.rel)
+                    records.append(publish_from_worker(run_id, rel))
+                    bar.advance(rel)
+
+                try:
+                    for candidate in candidates:
+                        while pool.full():
+                            publish_oldest()
+                        pool.add(pipeline.begin(candidate))
+                    while pool.oldest() is not None:
+                        publish_oldest()
+                finally:
+                    del _POOLS[run_id]
     manifest = build_manifest(run_id, config, started, utc_now(), records)
     write_manifest(pipeline.layout, manifest)
     return manifest

@@ -101,6 +101,12 @@ class VerificationSettings:
 
 
 @dataclass(frozen=True)
+class ProcessSettings:
+    workers: int  # 0: one per CPU core; 1: no worker processes
+    files_per_worker: int
+
+
+@dataclass(frozen=True)
 class ReviewSettings:
     # Where the review desk keeps decisions made for the whole policy (None:
     # per-document decisions only); see review/policy_lists.py.
@@ -116,6 +122,7 @@ class Config:
     images: ImageSettings
     verification: VerificationSettings
     review: ReviewSettings
+    processes: ProcessSettings
     secret_file: Path
     source: str  # where it came from, for messages and the manifest
     raw: dict[str, Any] = field(repr=False, compare=False)
@@ -125,7 +132,7 @@ class Config:
         """sha256 of the effective policy, so that a manifest says exactly
         which policy produced an output. The service section (folders,
         timings) does not change what is redacted and is left out."""
-        policy = {key: value for key, value in self.raw.items() if key != "service"}
+        policy = {key: value for key, value in self.raw.items() if key not in ("service", "processes")}
         canonical = json.dumps(policy, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -257,6 +264,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             case_details=raw["review"]["case_details"],
         ),
         verification=VerificationSettings(**raw["verification"]),
+        processes=ProcessSettings(**raw["processes"]),
         secret_file=Path(raw["secret_file"]).expanduser(),
         source=source,
         raw=raw,

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from .config import Config
 from .detect.base import TextDetector
-from .detect.factory import detector_for
+from .detect.factory import LazyDetector
 from .errors import EmptyInput, InputRejected, MissingDependency, RefusedInput, TooLarge, UnsupportedType
 from .formats import RedactionContext, handler_for, supported_extensions
 from .inbox import Candidate, read_regular_file
@@ -47,13 +47,25 @@ class Outcome:
     output_suffix: str | None = None
 
 
+@dataclass
+class Pending:
+    """One input between reading and publishing (Pipeline.begin/finish)."""
+
+    candidate: Candidate
+    started: float
+    record: FileRecord
+    data: bytes | None = None  # content still to redact
+    skipped: FileRecord | None = None  # unchanged since the last run
+    outcome: Outcome | None = None  # failed before redaction
+
+
 class Pipeline:
     def __init__(self, config: Config, out: Path, detector: TextDetector | None = None):
         self.config = config
         self.layout = OutputLayout(Path(out))
         self.layout.prepare()
         self.hasher = ValueHasher(load_or_create_secret(config.secret_file, forbidden_root=self.layout.root))
-        detector = detector or detector_for(config)
+        detector = detector or LazyDetector(config)  # loaded when first needed
         if config.review.case_details == "redact":
             detector = WithCaseDetails(detector)
         self.ctx = RedactionContext(detector, config)
@@ -61,20 +73,33 @@ class Pipeline:
 
     def process(self, candidate: Candidate) -> FileRecord:
         """Redact, verify and publish one input of `tabir run`."""
-        started = time.monotonic()
-        record = FileRecord(input=str(candidate.rel), status="failed")
+        pending = self.begin(candidate)
+        outcome = self.redact_bytes(candidate.rel, pending.data) if pending.data is not None else None
+        return self.finish(pending, outcome)
+
+    def begin(self, candidate: Candidate) -> "Pending":
+        """Read one input and decide what it needs: nothing (unchanged since
+        the last run), a failure record (refused, unreadable), or redaction
+        of `data`, here (process) or in a worker process (workers.py)."""
+        pending = Pending(candidate, time.monotonic(), FileRecord(input=str(candidate.rel), status="failed"))
         try:
-            data = self.read_input(candidate, record)
-            skipped = self._unchanged(candidate, hashlib.sha256(data).hexdigest())
-            outcome = None if skipped else self.redact_bytes(candidate.rel, data)
+            data = self.read_input(candidate, pending.record)
+            pending.skipped = self._unchanged(candidate, hashlib.sha256(data).hexdigest())
+            if pending.skipped is None:
+                pending.data = data
         except InputRejected as exc:
-            skipped, outcome = None, failed_outcome(record, exc.code, exc.reason)
+            pending.outcome = failed_outcome(pending.record, exc.code, exc.reason)
         except MissingDependency:  # not this file's fault: stop the run with the install command
             raise
         except Exception as exc:  # a bug or an unforeseen file: never stop the run
-            skipped, outcome = None, failed_outcome(record, "internal", _internal(exc))
-        record = skipped or self.publish(candidate.rel, outcome)
-        record.seconds = round(time.monotonic() - started, 4)
+            pending.outcome = failed_outcome(pending.record, "internal", _internal(exc))
+        return pending
+
+    def finish(self, pending: "Pending", outcome: Outcome | None = None, named: tuple | None = None) -> FileRecord:
+        """Publish what `begin` decided, or `outcome` (the redaction of its
+        data); `named` is the public path a worker process found."""
+        record = pending.skipped or self.publish(pending.candidate.rel, pending.outcome or outcome, named)
+        record.seconds = round(time.monotonic() - pending.started, 4)
         return record
 
     def read_input(self, candidate: Candidate, record: FileRecord) -> bytes:
@@ -175,11 +200,12 @@ class Pipeline:
             extra.update(new)
         raise AssertionError("unreachable")
 
-    def publish(self, rel: PurePosixPath, outcome: Outcome) -> FileRecord:
+    def publish(self, rel: PurePosixPath, outcome: Outcome, named: tuple | None = None) -> FileRecord:
         """Write the outcome for input `rel` under OUT; returns its record
-        (a copy: a cached Outcome is published under other names too)."""
+        (a copy: a cached Outcome is published under other names too).
+        `named`: the public path as a worker process found it (public_path)."""
         record = copy.deepcopy(outcome.record)
-        public = self.name_record(rel, record)
+        public = self.name_record(rel, record, named)
         if record.status == "failed":
             text = f"input: {public}\nreason: {record.reason}\ncode: {record.reason_code}\n"
             dest = publish_outcome(self.layout, public, "failed", text.encode("utf-8"))
@@ -202,10 +228,10 @@ class Pipeline:
         return public, [finding_entry(Finding(f.entity_type, f.value, 1.0, f.recognizer, "file_name"), self.hasher)
                         for f in found]
 
-    def name_record(self, rel: PurePosixPath, record: FileRecord) -> PurePosixPath:
+    def name_record(self, rel: PurePosixPath, record: FileRecord, named: tuple | None = None) -> PurePosixPath:
         """Set the record's input to the public path of `rel` (with the keyed
         hash of the original path) and add what its name gave away."""
-        public, found = self.public_path(rel, record)
+        public, found = named or self.public_path(rel, record)
         record.input = str(public)
         record.input_hmac = self.hasher.exact(str(rel))
         record.findings = [f for f in record.findings if f.get("location") != "file_name"] + found

@@ -79,7 +79,9 @@ def test_flow_redacts_the_inbox_with_network_blocked(monkeypatch, prefect_api, i
 
     guard = NetworkGuard(monkeypatch)
     out = tmp_path / "out"
-    manifest = redact_inbox(inbox, out, config)
+    # One process: the guard patches this process's sockets, and worker
+    # processes (redactors/workers.py) would start without it.
+    manifest = redact_inbox(inbox, out, config, workers=1)
     assert guard.attempts == []
     assert manifest["counts"]["redacted"] == 3
     for path in (out / "redacted").iterdir():

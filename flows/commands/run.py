@@ -14,6 +14,9 @@ def add_parser(sub) -> None:
     run.add_argument("inbox", type=Path, help="folder with the documents to redact (read only)")
     run.add_argument("--out", type=Path, required=True, help="output folder (redacted/, review/, failed/, manifests/)")
     run.add_argument("--config", type=Path, default=None, help="policy YAML overlaid on config/default.yaml")
+    run.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="processes that redact at once (default: the policy's processes.workers, "
+                          "0 = one per CPU core; 1 = none)")
     run.add_argument("--verbose", action="store_true", help="show Prefect's logs")
 
 
@@ -36,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from redactors.errors import ConfigError
 
     problem = check_folders(args.inbox, args.out)
+    if args.workers is not None and args.workers < 0:
+        problem = f"--workers {args.workers}: give 0 (one per core) or more"
     if problem:
         print(f"tabir: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -46,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from flows.run import redact_inbox
 
     try:
-        manifest = redact_inbox(args.inbox, args.out, config)
+        manifest = redact_inbox(args.inbox, args.out, config, args.workers)
     except ConfigError as exc:  # e.g. the manifest secret inside the output folder
         print(f"tabir: {exc}", file=sys.stderr)
         return EXIT_USAGE

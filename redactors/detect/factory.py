@@ -4,7 +4,7 @@ service's drains, `tabir scan` and the review desk all get it here."""
 from __future__ import annotations
 
 from ..config import Config
-from .base import TextDetector
+from .base import TextDetector, prefetch
 
 _DETECTORS: dict[str, TextDetector] = {}
 # Each holds spaCy models and the e5 head (hundreds of MB): the oldest goes
@@ -23,3 +23,23 @@ def detector_for(config: Config) -> TextDetector:
             del _DETECTORS[next(iter(_DETECTORS))]
         _DETECTORS[key] = PresidioDetector(config.detection)
     return _DETECTORS[key]
+
+
+class LazyDetector:
+    """The policy's detector, loaded at its first use: a process that only
+    publishes what worker processes redacted never loads the models."""
+
+    def __init__(self, config: Config):
+        self._config = config
+        self._detector: TextDetector | None = None
+
+    def _loaded(self) -> TextDetector:
+        if self._detector is None:
+            self._detector = detector_for(self._config)
+        return self._detector
+
+    def detect(self, text: str):
+        return self._loaded().detect(text)
+
+    def prefetch(self, texts: list[str]) -> None:
+        prefetch(self._loaded(), texts)
