@@ -41,8 +41,17 @@ def worker_count(config: Config, requested: int | None = None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# One thread per worker: the workers share the cores between them. With two
+# threads each (OpenMP in the e5 engine and Tesseract, OpenCV, BLAS), two
+# workers on two cores were slower than one (bench/workers.py).
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def _start_worker(config: Config, out: Path) -> None:
     global _PIPELINE
+    import cv2
+
+    cv2.setNumThreads(1)
     _PIPELINE = Pipeline(config, out)
 
 
@@ -63,13 +72,19 @@ class RedactionWorkers:
         self.workers = workers
         self.files_per_worker = files_per_worker
         self._generation = 0  # how many times the pool was replaced after a worker died
+        self._saved_environment: dict[str, str | None] | None = None
         self._pool = self._new_pool()
         # In flight: (pending, future, generation of the pool it went to).
         self._window: deque[tuple[Pending, Future | None, int]] = deque()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn: a worker must not inherit the main process's threads and
-        # Prefect's state (fork would copy both mid-flight).
+        # Prefect's state (fork would copy both mid-flight). Workers read
+        # their thread limits from the environment when they start, and a
+        # replacement can start at any time: the limits stay set until close.
+        if self._saved_environment is None:
+            self._saved_environment = {name: os.environ.get(name) for name in ONE_THREAD}
+            os.environ.update(ONE_THREAD)
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker, initargs=(self.pipeline.config, self.pipeline.layout.root),
@@ -126,6 +141,12 @@ class RedactionWorkers:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        for name, value in (self._saved_environment or {}).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_environment = None
 
     def __enter__(self) -> "RedactionWorkers":
         return self
