@@ -54,6 +54,7 @@ bench: setup
 	$(PY) bench/service.py
 	OMP_THREAD_LIMIT=1 $(PY) bench/ocr.py
 	$(PY) bench/scaling.py
+	$(PY) bench/workers.py
 	OMP_THREAD_LIMIT=1 $(PY) bench/verification.py
 
 clean:
