@@ -19,7 +19,8 @@ import pytest
 from redactors.config import load_config
 from redactors.errors import ConfigError
 from redactors.inbox import Candidate, discover
-from redactors.pipeline import Pipeline, detector_for
+from redactors.detect.factory import detector_for
+from redactors.pipeline import Pipeline
 from redactors.service import archive as archive_mod
 from redactors.service.archive import archive_original, prune_archive
 from redactors.service.claims import CLAIMS_DIRNAME, OWNER_FILE, ClaimArea, process_start_time
