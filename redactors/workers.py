@@ -93,8 +93,13 @@ class RedactionWorkers:
 
     def add(self, pending: Pending) -> None:
         """Start redacting `pending` in a worker (if it needs redaction)."""
-        future = self._pool.submit(_redact_in_worker, pending.candidate.rel, pending.data) \
-            if pending.data is not None else None
+        future = None
+        if pending.data is not None:
+            try:
+                future = self._pool.submit(_redact_in_worker, pending.candidate.rel, pending.data)
+            except BrokenProcessPool:  # a worker died since the last submit: the files it held are redone later
+                self._renew()
+                future = self._pool.submit(_redact_in_worker, pending.candidate.rel, pending.data)
         self._window.append((pending, future, self._generation))
 
     def full(self) -> bool:
