@@ -203,7 +203,7 @@ class ReviewDesk:
         decisions = load_decisions(self.config, entry["input_sha256"])
         decisions.deny[term] = entity_type
         decisions.allow = [v for v in decisions.allow if v.casefold() != term.casefold()]
-        self._decide(entry, decisions, scope, deny=(entity_type, term))
+        self._decide(entry, decisions, scope, deny=[(entity_type, term)])
         return self._redo(run_id, index, "add_term", scope=scope, entity_type=entity_type, value=term)
 
     def add_box(self, run_id: str, index: int, page: int, bbox: tuple[float, float, float, float]) -> dict:
@@ -227,10 +227,7 @@ class ReviewDesk:
         entity_type = entity_type.strip().upper()
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", entity_type):
             raise DeskError(f"{entity_type!r} is not an entity type (e.g. PERSON, LOCATION)")
-        if scope not in ("document", "policy"):
-            raise DeskError(f"unknown scope {scope!r}")
-        if scope == "policy" and self.config.review.policy_lists is None:
-            raise DeskError("review.policy_lists is not set in the policy: decide for this document only")
+        self._check_scope(scope)  # before the pages are printed
         entry = self.entry(run_id, index)
         if entry.get("format") not in ("pdf",) + WORD_FORMATS:
             raise DeskError("words can be selected on PDF and Word pages; on a photo, redact an area")
@@ -249,9 +246,7 @@ class ReviewDesk:
         for phrase in phrases:
             decisions.deny[phrase] = entity_type
             decisions.allow = [v for v in decisions.allow if v.casefold() != phrase.casefold()]
-            if scope == "policy":
-                add_to_policy_lists(self.config.review.policy_lists, deny=(entity_type, phrase))
-        save_decisions(self.config, entry["input_sha256"], decisions)
+        self._decide(entry, decisions, scope, deny=[(entity_type, phrase) for phrase in phrases])
         return self._redo(run_id, index, "add_words", scope=scope, entity_type=entity_type, page=page,
                           values=phrases)
 
@@ -286,15 +281,21 @@ class ReviewDesk:
         return findings[number]
 
     def _decide(self, entry: dict, decisions: DocumentDecisions, scope: str, allow: str | None = None,
-                deny: tuple[str, str] | None = None) -> None:
-        if scope not in ("document", "policy"):
-            raise DeskError(f"unknown scope {scope!r}")
+                deny: list[tuple[str, str]] = ()) -> None:
+        self._check_scope(scope)
         if scope == "policy":
-            if self.config.review.policy_lists is None:
-                raise DeskError("review.policy_lists is not set in the policy: decide for this document only")
-            add_to_policy_lists(self.config.review.policy_lists, allow=allow, deny=deny)
+            if allow:
+                add_to_policy_lists(self.config.review.policy_lists, allow=allow)
+            for term in deny:
+                add_to_policy_lists(self.config.review.policy_lists, deny=term)
         # The document's decisions take effect now; the policy's at its next load.
         save_decisions(self.config, entry["input_sha256"], decisions)
+
+    def _check_scope(self, scope: str) -> None:
+        if scope not in ("document", "policy"):
+            raise DeskError(f"unknown scope {scope!r}")
+        if scope == "policy" and self.config.review.policy_lists is None:
+            raise DeskError("review.policy_lists is not set in the policy: decide for this document only")
 
     def _redo(self, run_id: str, index: int, action: str, *, despite: bool = False, scope: str | None = None,
               entity_type: str | None = None, value: str | None = None, page: int | None = None,
