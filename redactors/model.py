@@ -69,6 +69,21 @@ class Finding:
         # A free string here once broke the manifest of a whole run at its
         # end ("frame 2" of a TIFF): refuse it where it is made instead.
         self.location = Location(self.location)
+        if self.bbox is not None:  # points to 1/100 (pixels stay whole numbers)
+            self.bbox = tuple(round(v, 2) if isinstance(v, float) else v for v in self.bbox)
+
+    @classmethod
+    def from_span(cls, span: TextSpan, text: str, location: Location | str, page: int | None = None,
+                  bbox: tuple[float, float, float, float] | None = None) -> "Finding":
+        """The finding a detector's span in `text` makes (every format's
+        text goes through here)."""
+        return cls(span.entity_type, text[span.start:span.end], span.score, span.recognizer, location, page, bbox)
+
+    def moved(self, location: Location | str, page: int | None = None,
+              bbox: tuple[float, float, float, float] | None = None) -> "Finding":
+        """The same finding placed elsewhere: a picture's finding on the
+        page or in the document that holds the picture."""
+        return Finding(self.entity_type, self.value, self.score, self.recognizer, location, page, bbox)
 
 
 @dataclass

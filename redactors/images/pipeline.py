@@ -109,8 +109,7 @@ def _cover_text(ocr: OcrText, spans: list[TextSpan], mask: np.ndarray) -> list[F
         boxes = ocr.boxes_for(span.start, span.end)
         cover(boxes)
         if boxes:
-            findings.append(Finding(span.entity_type, ocr.text[span.start:span.end], span.score, span.recognizer,
-                                    Location.IMAGE, None, _union(boxes)))
+            findings.append(Finding.from_span(span, ocr.text, Location.IMAGE, None, _union(boxes)))
     for field in card_fields(ocr):
         boxes = [w.box for w in field.words]
         cover(boxes)

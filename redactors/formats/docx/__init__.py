@@ -20,7 +20,7 @@ from lxml import etree
 from ...detect.document import detect_units
 from ...images.pipeline import picture_text, redact_pixels, redact_transparent
 from ...errors import CorruptInput
-from ...model import Finding, RedactionResult, TextSpan
+from ...model import Finding, Location, RedactionResult, TextSpan
 from ...replace import Replacer
 from ..base import FormatHandler, RedactionContext
 from .check import verify_docx
@@ -90,7 +90,7 @@ class _Redaction:
         seed = []
         for location, text in self._carrier_texts(text_parts):
             for span in detector.detect(text):
-                seed.append(self._finding(span, text, location))
+                seed.append(Finding.from_span(span, text, location))
         self.findings += seed
 
         # 2. Clean the text parts: accept revisions, drop comment anchors,
@@ -124,7 +124,7 @@ class _Redaction:
             # every span is a finding (its value is checked for in the output);
             # overlapping spans are replaced once, as their union
             for span in spans:
-                self.findings.append(self._finding(span, unit.text, "field" if unit.kind == "field" else location))
+                self.findings.append(Finding.from_span(span, unit.text, "field" if unit.kind == "field" else location))
             replacements = []
             for span in _merge(spans):
                 value = unit.text[span.start:span.end]
@@ -237,13 +237,13 @@ class _Redaction:
             return True
         spans = self.ctx.detector.detect(text)
         for span in spans:
-            self.findings.append(self._finding(span, text, "hyperlink"))
+            self.findings.append(Finding.from_span(span, text, "hyperlink"))
         lowered = text.lower()
         mentioned = [value for value in known if len(value) >= 4 and value in lowered]
         for value in mentioned:
             start = lowered.index(value)
             span = TextSpan(start, start + len(value), known[value].entity_type, 1.0, "DocumentConsistency")
-            self.findings.append(self._finding(span, text, "hyperlink"))
+            self.findings.append(Finding.from_span(span, text, "hyperlink"))
         return bool(spans or mentioned)
 
     def _clean_pictures(self) -> None:
@@ -261,8 +261,7 @@ class _Redaction:
         for name in [n for n in self.package.parts if n.startswith("word/media/")]:
             cleaned, note, found = clean_image(self.package.parts[name], redact)
             for finding in found:
-                self.findings.append(Finding(finding.entity_type, finding.value, finding.score, finding.recognizer,
-                                             "image", None, finding.bbox))
+                self.findings.append(finding.moved(Location.IMAGE, None, finding.bbox))
             if cleaned is None:
                 cleaned = BLANK_PNG
                 self.types.ensure_default("png", "image/png")
@@ -320,10 +319,6 @@ class _Redaction:
     def _note(self, note: str) -> None:
         if note not in self.notes:
             self.notes.append(note)
-
-    @staticmethod
-    def _finding(span: TextSpan, text: str, location: str) -> Finding:
-        return Finding(span.entity_type, text[span.start:span.end], span.score, span.recognizer, location)
 
 
 # Link targets that point at a person or a place: mail, phone and chat

@@ -12,7 +12,7 @@ import pymupdf
 
 from ...detect.document import detect_units
 from ...errors import CorruptInput, EncryptedInput, TooLarge
-from ...model import Finding, RedactionResult, TextSpan
+from ...model import Finding, Location, RedactionResult
 from ...replace import Replacer
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
@@ -65,7 +65,7 @@ class PdfHandler(FormatHandler):
         # 1. Hidden carriers: what they say counts as found, then they go.
         for location, page_no, text in carrier_texts(doc):
             for span in detector.detect(text):
-                findings.append(_finding(span, text, location, page_no, None))
+                findings.append(Finding.from_span(span, text, location, page_no))
 
         # 2. Visible text, page by page; every value found anywhere (pages or
         #    carriers) is removed everywhere, names by their parts too.
@@ -101,7 +101,7 @@ class PdfHandler(FormatHandler):
                 bbox = pymupdf.Rect(rects[0])
                 for rect in rects[1:]:
                     bbox |= rect
-                findings.append(_finding(span, layout.text, "page", page.number + 1, bbox))
+                findings.append(Finding.from_span(span, layout.text, Location.PAGE, page.number + 1, bbox))
             findings += _reviewer_boxes(page, ctx, style.fill_color)
             page.apply_redactions(
                 images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
@@ -168,15 +168,3 @@ def _open(data: bytes, max_pages: int) -> pymupdf.Document:
         doc.close()
         raise TooLarge(f"the PDF has {count} pages, more than the limit of {max_pages}")
     return doc
-
-
-def _finding(span: TextSpan, text: str, location: str, page: int | None, bbox) -> Finding:
-    return Finding(
-        entity_type=span.entity_type,
-        value=text[span.start:span.end],
-        score=span.score,
-        recognizer=span.recognizer,
-        location=location,
-        page=page,
-        bbox=tuple(round(v, 2) for v in bbox) if bbox is not None else None,
-    )

@@ -22,7 +22,7 @@ from ...detect.base import TextDetector
 from ...detect.document import detect_units
 from ...images.ocr import read_words
 from ...images.pipeline import Read, pixel_problems, redact_pixels
-from ...model import Finding
+from ...model import Finding, Location
 from .unreadable import unreadable_text
 
 
@@ -244,8 +244,8 @@ def _replace_with_picture(page: pymupdf.Page, picture: bytes) -> None:
 def _on_page(finding: Finding, page: int, scale: float | None) -> Finding:
     bbox = finding.bbox
     if bbox is not None and scale is not None:
-        bbox = tuple(round(v * scale, 2) for v in bbox)
-    return Finding(finding.entity_type, finding.value, finding.score, finding.recognizer, "image", page, bbox)
+        bbox = tuple(v * scale for v in bbox)
+    return finding.moved(Location.IMAGE, page, bbox)
 
 
 def picture_problems(doc: pymupdf.Document, values: set[str], inserted: set[str], policy: ImageSettings,
