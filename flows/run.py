@@ -1,8 +1,9 @@
 """`tabir run`: one Prefect flow over an inbox, one task per file.
 
 With several workers (one per core by default), worker processes redact
-(redactors/workers.py) and this process publishes in input order; each
-file is still one task run here.
+(redactors/workers.py): each file is one task run, submitted to the flow's
+thread pool, that waits for its worker; this process reads the inputs and
+publishes them in input order.
 
 The flow only orchestrates: discovery, the per-file work and the manifest all
 live in redactors/. Each file is its own task run, so Prefect's history shows
@@ -12,6 +13,7 @@ happened (the embedded API can lose its last records at exit).
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 
 from prefect import flow, task
@@ -20,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from redactors.config import Config
 from redactors.inbox import Candidate, discover
 from redactors.manifest import FileRecord, build_manifest, new_run_id, utc_now, write_manifest
-from redactors.pipeline import Pipeline
+from redactors.pipeline import Pending, Pipeline
 from redactors.workers import RedactionWorkers, worker_count
 
 from .progress import progress_bar
@@ -44,14 +46,18 @@ def redact_file(config: Config, out: Path, candidate: Candidate) -> FileRecord:
 
 
 # The worker pools of the runs in progress, by run id (a task parameter
-# must not be the pool itself: Prefect would try to serialise it).
+# must not be the pool itself: Prefect would try to serialise it), and the
+# inputs read for them (their content is personal data: never a parameter,
+# which Prefect records).
 _POOLS: dict[str, RedactionWorkers] = {}
+_READ: dict[tuple[str, int], Pending] = {}
 
 
-@task(name="publish-file", cache_policy=NO_CACHE, task_run_name="redact {rel}")
-def publish_from_worker(run_id: str, rel: str) -> FileRecord:
-    """Wait for the worker process redacting `rel` (the oldest in flight) and publish it."""
-    return _POOLS[run_id].finish_oldest()
+@task(name="redact-file", cache_policy=NO_CACHE, task_run_name="redact {rel}")
+def redact_in_worker(run_id: str, number: int, rel: str) -> tuple:
+    """Redact input number `number` of the run in a worker process; (outcome, public name)."""
+    pending = _READ.pop((run_id, number))
+    return _POOLS[run_id].redact(pending.candidate.rel, pending.data, pending.record)
 
 
 @flow(name="tabir-run", validate_parameters=False, log_prints=False)
@@ -71,23 +77,34 @@ def redact_inbox(inbox: Path, out: Path, config: Config, workers: int | None = N
                 records.append(redact_file(config, out, candidate))
                 bar.advance(str(candidate.rel))
         else:
-            with RedactionWorkers(pipeline, count, config.processes.files_per_worker) as pool:
+            with RedactionWorkers(pipeline, count) as pool:
                 _POOLS[run_id] = pool
+                # Each file in flight waits for its worker in a thread of the
+                # flow's task runner; this thread publishes them in input order.
+                window: deque[tuple[Pending, object]] = deque()
 
                 def publish_oldest() -> None:
-                    rel = str(pool.oldest().candidate.rel)
-                    records.append(publish_from_worker(run_id, rel))
-                    bar.advance(rel)
+                    pending, future = window.popleft()
+                    outcome, named = future.result() if future is not None else (None, None)
+                    records.append(pipeline.finish(pending, outcome, named))
+                    bar.advance(str(pending.candidate.rel))
 
                 try:
-                    for candidate in candidates:
-                        while pool.full():
+                    for number, candidate in enumerate(candidates):
+                        while len(window) >= pool.in_flight():
                             publish_oldest()
-                        pool.add(pipeline.begin(candidate))
-                    while pool.oldest() is not None:
+                        pending = pipeline.begin(candidate)
+                        future = None
+                        if pending.data is not None:
+                            _READ[(run_id, number)] = pending
+                            future = redact_in_worker.submit(run_id, number, str(candidate.rel))
+                        window.append((pending, future))
+                    while window:
                         publish_oldest()
                 finally:
                     del _POOLS[run_id]
+                    for key in [k for k in _READ if k[0] == run_id]:
+                        del _READ[key]
     manifest = build_manifest(run_id, config, started, utc_now(), records)
     write_manifest(pipeline.layout, manifest)
     return manifest

@@ -8,6 +8,11 @@ content + policy with its results persisted under service.cache_dir, so the
 same content is not redacted twice, even by another machine sharing that
 folder, and a changed policy redacts again. Publishing and archiving are not
 cached: they must happen for every input.
+
+Each claimed file is one task run submitted to the flow's thread pool; with
+worker processes (processes.workers; one per core by default) it waits for
+one (redactors/workers.py), and several files are redacted at once. The
+drain publishes them one by one in the order they were claimed.
 """
 
 from __future__ import annotations
@@ -15,21 +20,30 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from prefect import flow, task
 from prefect.filesystems import LocalFileSystem
 
 from redactors.pipeline import Outcome, Pipeline
 from redactors.service.archive import prune_old_files
-from redactors.service.drain import Drainer, DrainSummary
+from redactors.service.drain import Claimed, Drainer, DrainSummary
 from redactors.service.safety import load_safe_settings, private_folder
 from redactors.service.settings import ServiceSettings
+from redactors.workers import RedactionWorkers, worker_count
 
-# One Drainer (pipeline with its loaded detector) per process and policy.
+# One Drainer (pipeline with its loaded detector, worker processes) per
+# process and policy.
 _DRAINERS: dict[str, Drainer] = {}
 _STORAGE: dict[str, LocalFileSystem] = {}
 _PRUNED: dict[Path, float] = {}
+# The claimed files being redacted in this process, by (content key, name):
+# their content reaches the task here, never as a task parameter (Prefect
+# records parameters; the content is personal data).
+_CLAIMED: dict[tuple[str, str], Claimed] = {}
+# The public name a worker found for a file while redacting it (not part of
+# the cached result: the same content is published under other names).
+_NAMED: dict[tuple[str, str], tuple | None] = {}
 
 
 def _drainer_key(config_hash: str, settings: ServiceSettings) -> str:
@@ -44,10 +58,12 @@ def _content_key(context, parameters: dict) -> str:
 
 @task(name="redact-content", cache_key_fn=_content_key, persist_result=True,
       result_serializer="pickle", task_run_name="redact {rel}")
-def redact_content(drainer_key: str, path: str, rel: str, content_key: str) -> Outcome:
+def redact_content(drainer_key: str, rel: str, content_key: str) -> Outcome:
     """Redact and verify one claimed file. Cached on `content_key`: a hit
     returns the stored Outcome without redacting."""
-    return _DRAINERS[drainer_key].redact_direct(Path(path), PurePosixPath(rel), content_key)
+    outcome, named = _DRAINERS[drainer_key].redact_direct(_CLAIMED[(content_key, rel)])
+    _NAMED[(content_key, rel)] = named
+    return outcome
 
 
 def prepare(config_path: str | None, inbox: str | None, out: str | None,
@@ -60,8 +76,13 @@ def prepare(config_path: str | None, inbox: str | None, out: str | None,
         # A long-running service keeps only the newest drainer per inbox
         # (each holds a loaded detector of several hundred MB).
         for old in [k for k, d in _DRAINERS.items() if d.settings.inbox == settings.inbox]:
+            if _DRAINERS[old].workers is not None:
+                _DRAINERS[old].workers.close()
             del _DRAINERS[old]
-        _DRAINERS[key] = Drainer(config, settings, Pipeline(config, settings.out))
+        pipeline = Pipeline(config, settings.out)
+        count = worker_count(config)
+        workers = RedactionWorkers(pipeline, count) if count > 1 else None
+        _DRAINERS[key] = Drainer(config, settings, pipeline, workers)
     return key, _DRAINERS[key]
 
 
@@ -71,7 +92,7 @@ def drain_inbox(config_path: str | None = None, inbox: str | None = None, out: s
     """Take every complete file out of the inbox, redact, publish, archive."""
     key, drainer = prepare(config_path, inbox, out, archive)
     _prune_cache(drainer.settings)
-    return summary_dict(drainer.drain(cached_redaction(key, drainer)))
+    return summary_dict(drainer.drain(cached_redaction(key)))
 
 
 def _prune_cache(settings: ServiceSettings) -> None:
@@ -95,23 +116,43 @@ def _result_storage(cache_dir: Path) -> LocalFileSystem:
     return _STORAGE[name]
 
 
-def cached_redaction(key: str, drainer: Drainer):
-    settings = drainer.settings
+def cached_redaction(key: str):
+    """The drain's redaction step: one cached task run per claimed file,
+    submitted to the flow's thread pool (the drain keeps as many in flight
+    as there are worker processes to redact them, two each)."""
+    settings = _DRAINERS[key].settings
     cached = redact_content.with_options(
         result_storage=_result_storage(settings.cache_dir),
         cache_expiration=timedelta(days=settings.archive_retention_days),
     )
 
-    def redact(path: Path, rel: PurePosixPath, content_key: str) -> Outcome:
-        outcome = cached(key, str(path), rel.as_posix(), content_key)
+    def redact(claimed: Claimed, content_key: str) -> "_Redaction":
+        rel = claimed.rel.as_posix()
+        _CLAIMED[(content_key, rel)] = claimed
+        return _Redaction(cached.submit(key, rel, content_key), (content_key, rel), settings.cache_dir)
+
+    return redact
+
+
+class _Redaction:
+    """One claimed file's task run, as the drain waits for it: its outcome
+    and the public name the worker found (None on a cache hit: the drain
+    names it when it publishes)."""
+
+    def __init__(self, future, claimed_key: tuple[str, str], cache_dir: Path):
+        self.future, self.claimed_key, self.cache_dir = future, claimed_key, cache_dir
+
+    def result(self) -> tuple[Outcome, tuple | None]:
+        try:
+            outcome = self.future.result()
+        finally:
+            _CLAIMED.pop(self.claimed_key, None)
         if outcome.record.status == "failed":
             # A failure may come from the machine, not the content (LibreOffice
             # not installed yet, a Tesseract timeout): never answer it from the
             # cache. Prefect stores a cached result under its cache key.
-            (settings.cache_dir / content_key).unlink(missing_ok=True)
-        return outcome
-
-    return redact
+            (self.cache_dir / self.claimed_key[0]).unlink(missing_ok=True)
+        return outcome, _NAMED.pop(self.claimed_key, None)
 
 
 def summary_dict(summary: DrainSummary) -> dict:

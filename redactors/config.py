@@ -104,6 +104,7 @@ class VerificationSettings:
 class ProcessSettings:
     workers: int  # 0: one per CPU core; 1: no worker processes
     files_per_worker: int
+    worker_memory_mb: int
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,16 @@
-"""One run over an inbox, file by file: read, redact, verify, publish, record.
+"""One input's lifecycle: read, redact, verify, publish, record.
 
-`Pipeline.process` never raises for a bad input: every input ends as one
-FileRecord (redacted, review, failed or skipped) and, for all but skipped, one
-file under OUT. The Prefect flow calls it once per file, inside a task. The
-service calls its parts separately: `read_input`, `redact_bytes` (content in,
-Outcome out: cacheable on content and policy) and `publish`.
+Both the batch run (`tabir run`, flows/run.py) and the service's drain
+(service/drain.py) take each input through the same steps:
+  begin    read it once; decide whether it needs redacting (the batch run
+           skips an input unchanged since its last run)
+  redact   `redact_bytes`: content in, Outcome out, here or in a worker
+           process (workers.py); cacheable on content and policy
+  finish   publish the outcome under the input's public name, or record
+           that the identical output is already in place
+Nothing here raises for a bad input: every input ends as one FileRecord
+(redacted, review, failed or skipped) and, for all but skipped, one file
+under OUT.
 """
 
 from __future__ import annotations
@@ -69,7 +75,7 @@ class Pipeline:
         if config.review.case_details == "redact":
             detector = WithCaseDetails(detector)
         self.ctx = RedactionContext(detector, config)
-        self._previous = _previous_records(self.layout, config)
+        self._previous: dict[str, dict] | None = None  # the last run's records, read when first needed
 
     def process(self, candidate: Candidate) -> FileRecord:
         """Redact, verify and publish one input of `tabir run`."""
@@ -77,14 +83,16 @@ class Pipeline:
         outcome = self.redact_bytes(candidate.rel, pending.data) if pending.data is not None else None
         return self.finish(pending, outcome)
 
-    def begin(self, candidate: Candidate) -> "Pending":
+    def begin(self, candidate: Candidate, skip_unchanged: bool = True) -> "Pending":
         """Read one input and decide what it needs: nothing (unchanged since
-        the last run), a failure record (refused, unreadable), or redaction
-        of `data`, here (process) or in a worker process (workers.py)."""
+        the last run, when `skip_unchanged`), a failure record (refused,
+        unreadable), or redaction of `data`, here (process) or in a worker
+        process (workers.py)."""
         pending = Pending(candidate, time.monotonic(), FileRecord(input=str(candidate.rel), status="failed"))
         try:
             data = self.read_input(candidate, pending.record)
-            pending.skipped = self._unchanged(candidate, hashlib.sha256(data).hexdigest())
+            if skip_unchanged:
+                pending.skipped = self._unchanged(candidate, hashlib.sha256(data).hexdigest())
             if pending.skipped is None:
                 pending.data = data
         except InputRejected as exc:
@@ -206,6 +214,10 @@ class Pipeline:
         `named`: the public path as a worker process found it (public_path)."""
         record = copy.deepcopy(outcome.record)
         public = self.name_record(rel, record, named)
+        existing = self._published_copy(public, outcome)
+        if existing is not None:
+            return _skipped(record, existing.relative_to(self.layout.root).as_posix(),
+                            "already published with the same content and policy; nothing was published again")
         if record.status == "failed":
             text = f"input: {public}\nreason: {record.reason}\ncode: {record.reason_code}\n"
             dest = publish_outcome(self.layout, public, "failed", text.encode("utf-8"))
@@ -237,28 +249,30 @@ class Pipeline:
         record.findings = [f for f in record.findings if f.get("location") != "file_name"] + found
         return public
 
-    def published_copy_matches(self, rel: PurePosixPath, outcome: Outcome) -> Path | None:
-        """The file already published for `rel` when it is exactly this
-        outcome's output (a claim redone after a crash publishes nothing
-        twice). A crash may have come between publishing it and removing
-        what earlier runs left under another status (an older copy still in
-        redacted/ beside one now in review/): that clean-up is finished here."""
+    def _published_copy(self, public: PurePosixPath, outcome: Outcome) -> Path | None:
+        """The file already published under `public` when it is exactly this
+        outcome's output (a drain's claim redone after a crash, or the same
+        content dropped again, publishes nothing twice). A crash may have
+        come between publishing it and removing what earlier runs left under
+        another status (an older copy still in redacted/ beside one now in
+        review/): that clean-up is finished here."""
         if outcome.record.status == "failed" or outcome.data is None:
             return None
-        rel, _ = self.public_path(rel, outcome.record)
-        published_as = _published_as(rel, outcome)
-        dest = self.layout.destinations(rel, published_as)[outcome.record.status]
+        published_as = _published_as(public, outcome)
+        dest = self.layout.destinations(public, published_as)[outcome.record.status]
         try:
             if hashlib.sha256(dest.read_bytes()).hexdigest() != outcome.record.output_sha256:
                 return None
         except OSError:
             return None
-        remove_other_outcomes(self.layout, rel, outcome.record.status, published_as)
+        remove_other_outcomes(self.layout, public, outcome.record.status, published_as)
         return dest
 
     def _unchanged(self, candidate: Candidate, input_sha256: str) -> FileRecord | None:
         """Same content, same policy, same tool, and its verified copy still in
         place: nothing to do (the nightly sweep sees most files again)."""
+        if self._previous is None:
+            self._previous = _previous_records(self.layout, self.config)
         before = self._previous.get(self.hasher.exact(str(candidate.rel))) or self._previous.get(str(candidate.rel))
         if not before or before["input_sha256"] != input_sha256:
             return None
@@ -269,19 +283,21 @@ class Pipeline:
             return None
         if current != before["output_sha256"]:
             return None
-        return FileRecord(
-            input=before["input"],
-            input_hmac=before.get("input_hmac"),
-            status="skipped",
-            input_sha256=input_sha256,
-            output_sha256=before["output_sha256"],
-            reason="unchanged since the last run with the same policy; its verified copy is in place",
-            reason_code="unchanged",
-            format=before.get("format"),
-            pages=before["pages"],
-            output=before["output"],
-            findings=before["findings"],
-        )
+        earlier = FileRecord(input=before["input"], input_hmac=before.get("input_hmac"), status="redacted",
+                             input_sha256=input_sha256, output_sha256=before["output_sha256"],
+                             format=before.get("format"), pages=before["pages"], findings=before["findings"])
+        return _skipped(earlier, before["output"],
+                        "unchanged since the last run with the same policy; its verified copy is in place")
+
+
+def _skipped(record: FileRecord, output: str, reason: str) -> FileRecord:
+    """`record` (of the redaction that made the published copy) as a record
+    of an input that needed nothing done: its verified copy is at `output`."""
+    record.status = "skipped"
+    record.reason = reason
+    record.reason_code = "unchanged"
+    record.output = output
+    return record
 
 
 def _published_as(rel: PurePosixPath, outcome: Outcome) -> PurePosixPath:

@@ -1,30 +1,33 @@
 """Redaction in worker processes, so that every core works on a batch.
 
 Each worker loads the detector once and redacts and verifies whole files
-(Pipeline.redact_bytes) and finds their public name; the main process reads
-the inputs and publishes the results one by one in input order, so the
-outputs and the manifest are what one process would write. Publishing stays
-in one process: atomic writes, one writer, nothing half-written whatever
-dies.
+(Pipeline.redact_bytes) and finds their public name. The caller (the batch
+run, the service's drain) keeps a few files in flight, each waiting in its
+own thread on `RedactionWorkers.redact`, and publishes them one by one in
+order in one process: atomic writes, one writer, the records and outputs of
+one process, nothing half-written whatever dies.
 
-A worker is replaced after `files_per_worker` files (what a long run piles
-up in one process is bounded). A worker that dies (killed, out of memory, a
-crash in a PDF library) takes the files it was given with it: each is
-redacted again, alone, in a fresh worker; a file that stops a worker twice
-goes to failed/ with that reason, and the run goes on.
+A worker is replaced after `files_per_worker` files, and the pool is
+replaced (its workers finish what they hold, then stop) as soon as a worker
+reports more than `worker_memory_mb` resident after a file: what a long run
+piles up in one process stays bounded. A worker that dies (killed, out of
+memory, a crash in a PDF library) takes the files it was given with it:
+each is redacted again, alone, in a one-worker pool; a file that stops a
+worker there too goes to failed/ with that reason, and the run goes on.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from .config import Config
-from .pipeline import Outcome, Pending, Pipeline, failed_outcome
+from .manifest import FileRecord
+from .pipeline import Outcome, Pipeline, failed_outcome
 
 _PIPELINE: Pipeline | None = None  # in a worker: its own pipeline, models loaded once
 
@@ -46,8 +49,11 @@ def worker_count(config: Config, requested: int | None = None) -> int:
 # workers on two cores were slower than one (bench/workers.py).
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
+STOPPED_TWICE = ("a worker process stopped twice while redacting this file (killed, out of memory, or a crash "
+                 "in a library); it was not published")
 
-def _start_worker(config: Config, out: Path) -> None:
+
+def _start_worker(config: Config, out) -> None:
     global _PIPELINE
     import cv2
 
@@ -55,29 +61,52 @@ def _start_worker(config: Config, out: Path) -> None:
     _PIPELINE = Pipeline(config, out)
 
 
-def _redact_in_worker(rel: PurePosixPath, data: bytes) -> tuple[Outcome, tuple | None]:
+def _resident_mb() -> float:
+    """This process's resident memory now (not its peak: a worker whose
+    memory went back down need not be replaced)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+    except (OSError, ValueError, IndexError):  # not Linux: no memory limit
+        return 0.0
+
+
+def _redact_in_worker(rel: PurePosixPath, data: bytes) -> tuple[Outcome, tuple | None, float]:
     outcome = _PIPELINE.redact_bytes(rel, data)
     try:
         named = _PIPELINE.public_path(rel, outcome.record)
     except Exception:  # the main process names it then
         named = None
-    return outcome, named
+    return outcome, named, _resident_mb()
 
 
 class RedactionWorkers:
-    """A pool of worker processes that redact, and the order they publish in."""
+    """A pool of worker processes that redact. `redact` may be called from
+    several threads at once (one per file in flight)."""
 
-    def __init__(self, pipeline: Pipeline, workers: int, files_per_worker: int):
+    task = staticmethod(_redact_in_worker)  # what a worker runs per file (a test replaces it)
+
+    def __init__(self, pipeline: Pipeline, workers: int, files_per_worker: int | None = None,
+                 memory_mb: int | None = None):
+        settings = pipeline.config.processes
         self.pipeline = pipeline
         self.workers = workers
-        self.files_per_worker = files_per_worker
-        self._generation = 0  # how many times the pool was replaced after a worker died
+        self.files_per_worker = files_per_worker or settings.files_per_worker
+        self.memory_mb = memory_mb or settings.worker_memory_mb
+        self.restarts = 0  # pools started afresh because a worker died
+        self.replaced_for_memory = 0  # pools replaced because a worker grew past memory_mb
+        self._lock = threading.Lock()
+        self._alone_lock = threading.Lock()  # one file at a time in the one-worker pool
         self._saved_environment: dict[str, str | None] | None = None
-        self._pool = self._new_pool()
-        # In flight: (pending, future, generation of the pool it went to).
-        self._window: deque[tuple[Pending, Future | None, int]] = deque()
+        self._pool = self._new_pool(workers)
+        self._alone_pool: ProcessPoolExecutor | None = None
 
-    def _new_pool(self) -> ProcessPoolExecutor:
+    def in_flight(self) -> int:
+        """Files to keep in flight: two per worker, so that none waits for
+        the next file while the main process publishes."""
+        return 2 * self.workers
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         # spawn: a worker must not inherit the main process's threads and
         # Prefect's state (fork would copy both mid-flight). Workers read
         # their thread limits from the environment when they start, and a
@@ -86,66 +115,63 @@ class RedactionWorkers:
             self._saved_environment = {name: os.environ.get(name) for name in ONE_THREAD}
             os.environ.update(ONE_THREAD)
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker, initargs=(self.pipeline.config, self.pipeline.layout.root),
             max_tasks_per_child=self.files_per_worker,
         )
 
-    def add(self, pending: Pending) -> None:
-        """Start redacting `pending` in a worker (if it needs redaction)."""
-        future = None
-        if pending.data is not None:
+    def redact(self, rel: PurePosixPath, data: bytes, record: FileRecord | None = None) -> tuple[Outcome, tuple | None]:
+        """Redact and verify one input in a worker; (outcome, its public
+        name as Pipeline.public_path gives it, or None). `record`: the
+        input's record so far, for a failure."""
+        with self._lock:
+            pool = self._pool
+        try:
+            outcome, named, resident = pool.submit(self.task, rel, data).result()
+        except BrokenProcessPool:  # a worker died with this file or another in hand
+            self._replace(pool, broken=True)
+            return self._alone(rel, data, record)
+        if resident > self.memory_mb:
+            self._replace(pool, broken=False)
+        return outcome, named
+
+    def _replace(self, pool: ProcessPoolExecutor, broken: bool) -> None:
+        """A fresh pool for the files to come, unless another thread already
+        replaced `pool`. A broken pool's files are lost (their callers redo
+        them alone); a grown one finishes the files it holds, then stops."""
+        with self._lock:
+            if self._pool is not pool:
+                return
+            pool.shutdown(wait=False, cancel_futures=broken)
+            self._pool = self._new_pool(self.workers)
+            if broken:
+                self.restarts += 1
+            else:
+                self.replaced_for_memory += 1
+
+    def _alone(self, rel: PurePosixPath, data: bytes, record: FileRecord | None) -> tuple[Outcome, tuple | None]:
+        """Redact a file whose worker died, alone in a one-worker pool (a
+        file that kills its worker takes no other file with it); if it
+        stops that worker too, the file has failed."""
+        with self._alone_lock:
+            if self._alone_pool is None:
+                self._alone_pool = self._new_pool(1)
             try:
-                future = self._pool.submit(_redact_in_worker, pending.candidate.rel, pending.data)
-            except BrokenProcessPool:  # a worker died since the last submit: the files it held are redone later
-                self._renew()
-                future = self._pool.submit(_redact_in_worker, pending.candidate.rel, pending.data)
-        self._window.append((pending, future, self._generation))
-
-    def full(self) -> bool:
-        """Enough inputs in flight (two per worker): finish the oldest before
-        reading another, so memory holds only so many inputs at once."""
-        return len(self._window) >= 2 * self.workers
-
-    @property
-    def restarts(self) -> int:
-        """How many times a worker died and the pool was started afresh."""
-        return self._generation
-
-    def oldest(self) -> Pending | None:
-        return self._window[0][0] if self._window else None
-
-    def finish_oldest(self):
-        """Wait for the oldest input in flight and publish it; its record."""
-        pending, future, generation = self._window.popleft()
-        if future is None:
-            return self.pipeline.finish(pending)
-        try:
-            outcome, named = future.result()
-        except BrokenProcessPool:
-            outcome, named = self._alone(pending, generation)
-        return self.pipeline.finish(pending, outcome, named)
-
-    def _alone(self, pending: Pending, generation: int) -> tuple[Outcome, tuple | None]:
-        """A worker died with this file in hand: redact it again, alone, in
-        a fresh pool; if that dies too, the file has failed."""
-        if generation == self._generation:
-            self._renew()
-        try:
-            return self._pool.submit(_redact_in_worker, pending.candidate.rel, pending.data).result()
-        except BrokenProcessPool:
-            self._renew()
-            return failed_outcome(pending.record, "internal",
-                                  "a worker process stopped twice while redacting this file (killed, out of "
-                                  "memory, or a crash in a library); it was not published"), None
-
-    def _renew(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._generation += 1
-        self._pool = self._new_pool()
+                outcome, named, _ = self._alone_pool.submit(self.task, rel, data).result()
+                return outcome, named
+            except BrokenProcessPool:
+                self._alone_pool.shutdown(wait=False, cancel_futures=True)
+                self._alone_pool = None
+        failed = record or FileRecord(input=str(rel), status="failed")
+        return failed_outcome(failed, "internal", STOPPED_TWICE), None
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._alone_lock:
+            if self._alone_pool is not None:
+                self._alone_pool.shutdown(wait=True, cancel_futures=True)
+                self._alone_pool = None
         for name, value in (self._saved_environment or {}).items():
             if value is None:
                 os.environ.pop(name, None)

@@ -19,10 +19,12 @@ CLIENT_NAME = samples.CLIENT["name"]
 CLIENT_NIK = samples.CLIENT["nik"]
 
 
-def write_policy(root: Path, secret_file: Path | None = None, **service) -> Path:
+def write_policy(root: Path, secret_file: Path | None = None, workers: int = 1, **service) -> Path:
     """A policy (the sample deny-list) with every service folder under `root`.
     Tests that share the session's secret file share its loaded detector (the
-    policy hash leaves the service section out)."""
+    policy hash leaves the service section out). `workers`: the drain's
+    worker processes (1: it redacts in the test's process, with the shared
+    detector; tests/test_service_flow.py tests more)."""
     settings = {
         "inbox": str(root / "inbox"), "out": str(root / "out"), "archive": str(root / "archive"),
         "data_dir": str(root / "data"), "quiet_seconds": 0.3, "rescan_seconds": 5,
@@ -34,6 +36,7 @@ def write_policy(root: Path, secret_file: Path | None = None, **service) -> Path
         text = "null" if value is None else repr(value) if isinstance(value, str) else value
         lines.append(f"  {key}: {text}")
     policy = root / "policy.yaml"
+    lines += ["processes:", f"  workers: {workers}"]
     policy.write_text(samples.sample_policy_yaml() + f"secret_file: '{secret_file or root / 'secret.key'}'\n" + "\n".join(lines) + "\n")
     policy.chmod(0o600)
     (root / "inbox").mkdir(exist_ok=True)

@@ -159,9 +159,9 @@ def test_a_file_still_written_after_its_claim_goes_back_unpublished(service):
     drop(service.inbox, "growing.pdf", unique_pdf(3), age=5)
     drainer = service.drainer
 
-    def redact_while_writer_appends(path, rel, key):
-        outcome = drainer.redact_direct(path, rel, key)
-        with open(path, "ab") as writer:  # the producer's open handle keeps writing
+    def redact_while_writer_appends(claimed, key):
+        outcome, _ = drainer.redact_direct(claimed)
+        with open(claimed.claim.path, "ab") as writer:  # the producer's open handle keeps writing
             writer.write(b"% more bytes\n")
         return outcome
 
@@ -275,9 +275,9 @@ def test_crash_between_publish_and_archive_publishes_once(service, monkeypatch):
     drop(service.inbox, "report.pdf", unique_pdf(5), age=5)
     outcomes = {}
 
-    def cached(path, rel, key):  # what the Prefect cache does in the flow
+    def cached(claimed, key):  # what the Prefect cache does in the flow
         if key not in outcomes:
-            outcomes[key] = service.drainer.redact_direct(path, rel, key)
+            outcomes[key], _ = service.drainer.redact_direct(claimed)
         return outcomes[key]
 
     def crash(*args, **kwargs):

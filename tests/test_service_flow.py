@@ -20,9 +20,9 @@ def test_same_content_is_redacted_once_and_a_new_policy_redacts_again(
     redactions: list[str] = []
     real = Drainer.redact_direct
 
-    def counting(self, path, rel, key):
-        redactions.append(str(rel))
-        return real(self, path, rel, key)
+    def counting(self, claimed):
+        redactions.append(str(claimed.rel))
+        return real(self, claimed)
 
     monkeypatch.setattr(Drainer, "redact_direct", counting)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
@@ -71,7 +71,7 @@ def test_a_failure_is_not_cached(prefect_api, tmp_path, secret_dir, monkeypatch)
     monkeypatch.undo()
     drop(inbox, "catatan.rtf", rtf, age=5)
     second = service_flow.drain_inbox(str(policy))
-    assert [f["status"] for f in second["files"]] == ["redacted"]
+    assert [f["status"] for f in second["files"]] == ["redacted"], second["files"]
     assert (out / "redacted" / "catatan.rtf.docx").exists() and not (out / "failed" / "catatan.rtf.txt").exists()
 
 
@@ -84,3 +84,32 @@ def test_an_edited_configuration_takes_effect_without_a_restart(tmp_path, secret
     assert second.settings.quiet_seconds == 7 and key2 != key
     assert key not in service_flow._DRAINERS  # the old one (and its detector) is let go
     assert service_flow.prepare(str(policy), None, None, None)[1] is second
+
+
+def test_the_drain_redacts_in_worker_processes_and_publishes_in_claim_order(
+        prefect_api, tmp_path, secret_dir):
+    """Two workers: every claimed file redacted, published, journaled and
+    archived as with one process, in the order claimed; the same content
+    dropped again comes from the cache and is named by this process."""
+    policy = write_policy(tmp_path, secret_file=secret_dir / "manifest.key", workers=2)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    names = [f"kunjungan_{i}.pdf" for i in range(5)]
+    for age, name in zip(range(50, 0, -10), names):  # claimed oldest first
+        drop(inbox, name, unique_pdf(100 + len(name) + age), age=age)
+    key, drainer = service_flow.prepare(str(policy), None, None, None)
+    assert drainer.workers is not None and drainer.in_flight() == 4
+    try:
+        first = service_flow.drain_inbox(str(policy))
+        assert [(f["input"], f["status"]) for f in first["files"]] == [(n, "redacted") for n in names]
+        for name in names:
+            assert CLIENT_NAME not in pdf_text(out / "redacted" / name)
+        assert sorted(p.name for p in (tmp_path / "archive").rglob("*.pdf")) == names
+        assert drainer.workers.restarts == 0
+
+        drop(inbox, "salinan.pdf", (tmp_path / "archive").rglob(names[0]).__next__().read_bytes(), age=5)
+        second = service_flow.drain_inbox(str(policy))
+        assert [(f["input"], f["status"]) for f in second["files"]] == [("salinan.pdf", "redacted")]
+        assert (out / "redacted" / "salinan.pdf").read_bytes() == (out / "redacted" / names[0]).read_bytes()
+    finally:
+        drainer.workers.close()
+        service_flow._DRAINERS.pop(key, None)

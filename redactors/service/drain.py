@@ -4,23 +4,27 @@ outcome exactly once, then archive the original.
 Per file, in this order, so that a crash at any point loses nothing and
 publishes nothing twice:
   1. claim: atomic rename out of the inbox (claims.py)
-  2. redact and verify the content (the caller may cache this on content +
-     policy: see flows/service.py)
+  2. read it once and redact and verify the content (the pipeline's
+     lifecycle; the caller may cache this on content + policy, and run it in
+     a worker process: see flows/service.py)
   3. if the file changed after the claim (still being written): put it back
   4. publish atomically, unless the identical output is already in place
   5. journal the record (fsync)
   6. move the original to the archive
 A crash before 6 leaves the claim, which start-up returns to the inbox; the
 redo finds its output already published (4) and records it as unchanged.
+With worker processes, several claimed files are redacted at once; steps 3
+to 6 still happen one file at a time, in the order they were claimed.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -28,19 +32,33 @@ from typing import Callable
 
 from .. import __version__
 from ..config import Config
-from ..errors import InputRejected
-from ..inbox import Candidate, discover, read_regular_file
+from ..inbox import Candidate, discover
 from ..manifest import FileRecord, new_run_id, utc_now
-from ..pipeline import Outcome, Pipeline, failed_outcome
+from ..pipeline import Outcome, Pending, Pipeline
 from ..review.decisions import decisions_fingerprint
 from .archive import archive_original, prune_archive
 from .claims import CLAIMS_DIRNAME, Claim, ClaimArea
 from .journal import RunJournal, finish_interrupted
+from ..workers import RedactionWorkers
 from .settings import ServiceSettings
 
-# redact(claim_path, rel, content_key) -> Outcome. The default calls the
-# pipeline directly; the Prefect flow passes a cached task.
-Redact = Callable[[Path, PurePosixPath, str], Outcome]
+# redact(claimed, content_key) -> an Outcome, or (Outcome, public name or
+# None), or a future of either. The default redacts here or in the
+# drainer's worker processes; the Prefect flow submits a cached task.
+Redact = Callable[["Claimed", str], "Outcome | tuple | Future"]
+
+
+@dataclass
+class Claimed:
+    """A claimed file on its way through the pipeline's lifecycle."""
+
+    claim: Claim
+    pending: Pending  # read once: pending.data is the content to redact
+    result: "Outcome | tuple | Future | None" = None
+
+    @property
+    def rel(self) -> PurePosixPath:
+        return self.claim.rel
 
 
 def inbox_has_work(inbox: Path) -> bool:
@@ -94,10 +112,12 @@ class Drainer:
     """The long-lived half (one per process and policy): the pipeline with its
     loaded detector, and the quiet tracker."""
 
-    def __init__(self, config: Config, settings: ServiceSettings, pipeline: Pipeline):
+    def __init__(self, config: Config, settings: ServiceSettings, pipeline: Pipeline,
+                 workers: RedactionWorkers | None = None):
         self.config = config
         self.settings = settings
         self.pipeline = pipeline
+        self.workers = workers  # worker processes that redact, or None: here
         self.tracker = QuietTracker()
         self.key_salt = hashlib.sha256(
             f"{config.hash}|{__version__}|{pipeline.hasher('tabir-cache-key')}".encode()
@@ -110,17 +130,32 @@ class Drainer:
         decided = decisions_fingerprint(self.config, digest)  # the review desk's, for this content
         return hashlib.sha256(f"{digest}|{rel.suffix.lower()}|{self.key_salt}|{decided}".encode()).hexdigest()
 
-    def redact_direct(self, path: Path, rel: PurePosixPath, content_key: str) -> Outcome:
-        return self.pipeline.redact_bytes(rel, _read(path, self.config))
+    def redact_direct(self, claimed: Claimed) -> tuple[Outcome, tuple | None]:
+        """Redact a claimed file's content, here or in a worker process;
+        (outcome, public name or None)."""
+        pending = claimed.pending
+        if self.workers is None:
+            return self.pipeline.redact_bytes(claimed.rel, pending.data), None
+        return self.workers.redact(claimed.rel, pending.data, pending.record)
+
+    def in_flight(self) -> int:
+        """Claimed files redacted at once."""
+        return self.workers.in_flight() if self.workers else 1
 
     def drain(self, redact: Redact | None = None) -> DrainSummary:
         """Process every ready file, including those that become ready while
-        draining; `redact` defaults to redacting without a cache."""
+        draining. `redact` defaults to redacting without a cache, one file
+        at a time; the flow's redacts several at once (flows/service.py)."""
         run = DrainRun(self)
+        window: deque[Claimed] = deque()
         try:
             run.begin()
             while (claimed := run.next_claim()) is not None:
-                run.process(*claimed, redact or self.redact_direct)
+                window.append(run.start(claimed, redact or (lambda claimed, key: self.redact_direct(claimed))))
+                while len(window) >= self.in_flight():
+                    run.finish(window.popleft())
+            while window:
+                run.finish(window.popleft())
         finally:
             run.end()
         return run.summary
@@ -153,7 +188,8 @@ class DrainRun:
         prune_archive(self.settings.archive, self.settings.archive_retention_days)
         self._heartbeat.start()
 
-    def next_claim(self) -> tuple[Claim, Candidate] | None:
+    def next_claim(self) -> Claimed | None:
+        """Claim the next ready file and read it (once)."""
         while True:
             if not self._queue:
                 self._queue = self._ready()
@@ -163,24 +199,35 @@ class DrainRun:
             claim = self.claims.claim(candidate)
             if claim is not None:
                 self.drainer.tracker.forget(str(candidate.rel))
-                return claim, candidate
+                # No skip: a claimed file was dropped again, and what is
+                # already published is found at publishing (Pipeline.publish).
+                pending = self.drainer.pipeline.begin(Candidate(claim.path, claim.rel, candidate.refused),
+                                                      skip_unchanged=False)
+                return Claimed(claim, pending)
 
-    def process(self, claim: Claim, candidate: Candidate, redact: Redact) -> FileRecord | None:
-        started = time.monotonic()
-        pipeline = self.drainer.pipeline
-        outcome = self._outcome(claim, candidate, redact)
+    def start(self, claimed: Claimed, redact: Redact) -> Claimed:
+        """Start redacting a claimed file (unless reading it already failed)."""
+        pending = claimed.pending
+        if pending.data is not None:
+            claimed.result = redact(claimed, self.drainer.content_key(claimed.rel, pending.data))
+        return claimed
+
+    def finish(self, claimed: Claimed) -> FileRecord | None:
+        """Wait for its redaction, then publish, journal and archive it (or
+        put it back if it changed since the claim)."""
+        claim, pending = claimed.claim, claimed.pending
+        outcome, named = pending.outcome, None
+        if claimed.result is not None:
+            # An Outcome or (Outcome, public name), or a future of either.
+            result = claimed.result.result() if hasattr(claimed.result, "result") else claimed.result
+            outcome, named = result if isinstance(result, tuple) else (result, None)
+        pending.data = claimed.result = None  # the content is not needed any more
         if claim.changed():
             # Still being written through a handle opened before our rename:
             # never publish (or fail) a partial file. It goes back and waits.
             self.summary.released.append(self.claims.release(claim))
             return None
-        existing = pipeline.published_copy_matches(claim.rel, outcome)
-        if existing is not None:
-            record = _already_published(outcome, existing, pipeline.layout.root)
-            pipeline.name_record(claim.rel, record)
-        else:
-            record = pipeline.publish(claim.rel, outcome)
-        record.seconds = round(time.monotonic() - started, 4)
+        record = self.drainer.pipeline.finish(pending, outcome, named)
         self.journal.append(record)  # durable before the original leaves
         archive_original(self.settings.archive, claim.path, claim.rel, record.input_sha256)
         self.claims.finished(claim)
@@ -193,17 +240,6 @@ class DrainRun:
             self._heartbeat.join()
         self.summary.manifest = self.journal.finish(self.drainer.config, self.started)
         self.claims.close()
-
-    def _outcome(self, claim: Claim, candidate: Candidate, redact: Redact) -> Outcome:
-        record = FileRecord(input=str(claim.rel), status="failed")
-        try:
-            claimed = Candidate(claim.path, claim.rel, candidate.refused)
-            data = self.drainer.pipeline.read_input(claimed, record)
-        except InputRejected as exc:
-            return failed_outcome(record, exc.code, exc.reason)
-        key = self.drainer.content_key(claim.rel, data)
-        del data
-        return redact(claim.path, claim.rel, key)
 
     def _ready(self) -> list[Candidate]:
         """Inbox files that stopped changing, oldest first."""
@@ -236,19 +272,6 @@ class DrainRun:
                 self.claims.renew()
             except OSError:
                 pass
-
-
-def _already_published(outcome: Outcome, existing: Path, root: Path) -> FileRecord:
-    record = copy.deepcopy(outcome.record)
-    record.status = "skipped"
-    record.reason = "already published with the same content and policy; nothing was published again"
-    record.reason_code = "unchanged"
-    record.output = existing.relative_to(root).as_posix()
-    return record
-
-
-def _read(path: Path, config: Config) -> bytes:
-    return read_regular_file(path, config.limits.max_file_bytes)
 
 
 def _from_epoch(seconds: float) -> datetime:
