@@ -34,9 +34,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import redactors.images.faces as faces_module  # noqa: E402
-from redactors.images.anonymise import face_mask  # noqa: E402
-from redactors.images.faces import CenterFace  # noqa: E402
+import redactors.pixels.faces as faces_module  # noqa: E402
+from redactors.pixels.anonymise import face_mask  # noqa: E402
+from redactors.pixels.faces import CenterFace  # noqa: E402
 
 
 def dlib_sets(folder: Path):
@@ -229,12 +229,12 @@ def whole_pipeline(paths: list[Path], presidio_python: Path) -> None:
 
     from redactors.config import load_config
     from redactors.formats import RedactionContext
-    from redactors.formats.image import ImageHandler
+    from redactors.formats.photo import PhotoHandler
     from redactors.detect.factory import detector_for
 
     config = load_config()
     ctx = RedactionContext(detector_for(config), config)
-    handler = ImageHandler()
+    handler = PhotoHandler()
     handler.redact(paths[0].read_bytes(), ctx)  # warm-up: models, one Net per size
     tabir = []
     for path in paths:
@@ -292,7 +292,7 @@ def review_outcomes(eval_dir: Path) -> None:
     from pathlib import PurePosixPath
 
     from redactors.config import load_config
-    from redactors.images.pipeline import forget_pictures
+    from redactors.pixels.redact import forget_pictures
     from redactors.pipeline import Pipeline
 
     photos = sorted(eval_dir.rglob("*.jpg")) + sorted(eval_dir.rglob("*.png"))

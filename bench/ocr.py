@@ -59,7 +59,7 @@ def render(lines: list[str], size: int, condition: str, rng: np.random.Generator
 def preprocess(gray: np.ndarray, variant: str) -> np.ndarray:
     if variant == "gray":
         return gray
-    if max(gray.shape) < 1600:  # what redactors/images/ocr.py does
+    if max(gray.shape) < 1600:  # what redactors/pixels/ocr.py does
         gray = cv2.resize(gray, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
     if variant.endswith("adaptive"):
         return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 10)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 import pymupdf  # noqa: E402
 
 from redactors.config import load_config  # noqa: E402
-from redactors.images.pipeline import forget_pictures  # noqa: E402
+from redactors.pixels.redact import forget_pictures  # noqa: E402
 from redactors.pipeline import Pipeline  # noqa: E402
 
 

@@ -71,7 +71,7 @@ def test_run_end_to_end(tmp_path, inbox, policy_file):
 def test_a_missing_dependency_has_its_own_exit_code_and_the_install_command(tmp_path, monkeypatch, capsys):
     import flows.run
     from flows.cli import EXIT_MISSING_DEPENDENCY, main
-    from redactors.images.ocr import TesseractMissing
+    from redactors.pixels.ocr import TesseractMissing
 
     def no_tesseract(*args, **kwargs):
         raise TesseractMissing("Tesseract is not installed: sudo apt-get install tesseract-ocr tesseract-ocr-ind")

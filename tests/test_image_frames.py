@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont, ImageSequence
 
 from redactors.formats import RedactionContext
-from redactors.formats.image import ImageHandler
+from redactors.formats.photo import PhotoHandler
 from redactors.detect.factory import detector_for
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -51,7 +51,7 @@ def ctx(config):
 
 @pytest.mark.parametrize("fmt", ["GIF", "WEBP", "TIFF"])
 def test_every_frame_is_redacted_and_kept(fmt, ctx):
-    handler = ImageHandler()
+    handler = PhotoHandler()
     data = encoded(fmt)
     before = [ocr(f) for f in ImageSequence.Iterator(Image.open(io.BytesIO(data)))]
     assert "3174055203900002" in before[2] and "Rahmawati" in before[1]  # readable before

@@ -263,7 +263,7 @@ def test_grey_and_cmyk_pictures_are_checked_and_published(tmp_path, run_library,
 def test_a_scanned_page_is_redacted_as_pixels_with_no_text_layer(tmp_path, run_library):
     import cv2
     import numpy as np
-    from redactors.images.ocr import read_words
+    from redactors.pixels.ocr import read_words
 
     card = np.full((1100, 850, 3), 245, np.uint8)
     for i, line in enumerate(["SURAT KETERANGAN", "NIK : 3174055203900002", "Nama : SITI AMINAH", "Keperluan: beasiswa"]):

@@ -13,7 +13,7 @@ import sys
 import cv2
 import numpy as np
 
-from redactors.images.ocr import read_words
+from redactors.pixels.ocr import read_words
 from scripts import make_sample_data as samples
 
 from .conftest import PLANTED, REPO

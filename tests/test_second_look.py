@@ -130,7 +130,7 @@ def test_the_second_look_reads_the_text_in_pictures_of_every_format(tmp_path, co
 
     from redactors.formats import RedactionContext
     from redactors.formats.docx import DocxHandler
-    from redactors.formats.image import ImageHandler
+    from redactors.formats.photo import PhotoHandler
     from redactors.formats.pdf import PdfHandler
 
     pixels = _picture_of("Jadwal posyandu Sabtu")
@@ -145,7 +145,7 @@ def test_the_second_look_reads_the_text_in_pictures_of_every_format(tmp_path, co
     document.add_picture(io.BytesIO(png.getvalue()))
     word = io.BytesIO()
     document.save(word)
-    outputs = [(PdfHandler(), doc.tobytes()), (ImageHandler(), png.getvalue()), (DocxHandler(), word.getvalue())]
+    outputs = [(PdfHandler(), doc.tobytes()), (PhotoHandler(), png.getvalue()), (DocxHandler(), word.getvalue())]
     import dataclasses
 
     for read_pictures in (True, False):

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
 
-    from flows.service import drain_inbox
+    from flows.drain import drain_inbox
 
     with get_client(sync_client=True) as client:
         try:

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, settings) -> int:
     from prefect.schedules import Cron
 
-    from flows.service import drain_inbox
+    from flows.drain import drain_inbox
     from flows.watcher import InboxWatcher
 
     schedules = [Cron(settings.cron, timezone=settings.timezone)] if settings.cron else []

@@ -41,7 +41,7 @@ def drain_parameters(config_path: Path | None, settings) -> dict:
 def drain_callable(config_path: Path | None, settings, verbose: bool):
     """A drain for the watcher: runs the flow, reports, never raises (the
     watcher must outlive one bad pass; the next pass retries)."""
-    from flows.service import drain_inbox
+    from flows.drain import drain_inbox
     from redactors.service.drain import inbox_has_work
 
     params = drain_parameters(config_path, settings)
@@ -81,7 +81,7 @@ def watcher_drain(args: argparse.Namespace, settings):
 
 def warm_up(args: argparse.Namespace, settings) -> None:
     """Load the detector now, so the first drop is not kept waiting for it."""
-    from flows.service import prepare
+    from flows.drain import prepare
 
     say("loading the detector")
     prepare(**drain_parameters(args.config, settings))

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 def _drain_once(args: argparse.Namespace, settings) -> int:
     """`tabir watch --once`: one drain; the exit code says how it went, as
     for `tabir run`."""
-    from flows.service import drain_inbox
+    from flows.drain import drain_inbox
 
     summary = drain_inbox(**drain_parameters(args.config, settings))
     counts = summary["counts"]

@@ -26,7 +26,7 @@ from spacy.language import Language
 from ..config import CONFIG_DIR, DetectionPolicy
 from ..model import TextSpan
 from .indonesia import code_recognizers
-from ..images.idcard import FORM_WORDS
+from ..pixels.idcard import FORM_WORDS
 from .indonesia.names import HONORIFICS
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
 from .textprep import PreparedText, looks_english

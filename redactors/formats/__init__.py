@@ -8,10 +8,10 @@ from pathlib import PurePath
 from .base import FormatHandler, RedactionContext
 from .convert import LegacyWordHandler
 from .docx import DocxHandler
-from .image import ImageHandler
+from .photo import PhotoHandler
 from .pdf import PdfHandler
 
-_HANDLERS: tuple[FormatHandler, ...] = (PdfHandler(), DocxHandler(), LegacyWordHandler(), ImageHandler())
+_HANDLERS: tuple[FormatHandler, ...] = (PdfHandler(), DocxHandler(), LegacyWordHandler(), PhotoHandler())
 
 
 def handler_for(path: PurePath) -> FormatHandler | None:

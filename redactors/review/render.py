@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pymupdf
 
 from ..formats.convert import find_soffice, to_pdf
-from ..formats.image import upright_frames
+from ..formats.photo import upright_frames
 
 WORD_FORMATS = ("docx", "legacy-word")
 _PHRASE_EDGES = " \t,.;:!?()[]{}\"'\u201c\u201d\u2018\u2019"

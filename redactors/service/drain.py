@@ -6,7 +6,7 @@ publishes nothing twice:
   1. claim: atomic rename out of the inbox (claims.py)
   2. read it once and redact and verify the content (the pipeline's
      lifecycle; the caller may cache this on content + policy, and run it in
-     a worker process: see flows/service.py)
+     a worker process: see flows/drain.py)
   3. if the file changed after the claim (still being written): put it back
   4. publish atomically, unless the identical output is already in place
   5. journal the record (fsync)
@@ -145,7 +145,7 @@ class Drainer:
     def drain(self, redact: Redact | None = None) -> DrainSummary:
         """Process every ready file, including those that become ready while
         draining. `redact` defaults to redacting without a cache, one file
-        at a time; the flow's redacts several at once (flows/service.py)."""
+        at a time; the flow's redacts several at once (flows/drain.py)."""
         run = DrainRun(self)
         window: deque[Claimed] = deque()
         try:

@@ -18,7 +18,7 @@ import numpy as np
 from lxml import etree
 
 from ...detect.document import detect_units
-from ...images.pipeline import picture_text, redact_pixels, redact_transparent
+from ...pixels.redact import picture_text, redact_pixels, redact_transparent
 from ...errors import CorruptInput
 from ...model import Finding, Location, RedactionResult, TextSpan
 from ...replace import Replacer

@@ -9,7 +9,7 @@ from lxml import etree
 
 from ...config import ImageSettings
 from ...errors import InputRejected
-from ...images.pipeline import flattened, pixel_problems
+from ...pixels.redact import flattened, pixel_problems
 from ...verify import MIN_RAW_LENGTH, leaks_in_bytes, leaks_in_text
 from .images import decode
 from .package import open_package

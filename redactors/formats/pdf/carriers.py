@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pymupdf
 
-from ...images.icc import blank_profile_text, is_icc_profile
+from ...pixels.icc import blank_profile_text, is_icc_profile
 
 # Catalog entries that carry text or behaviour a publication copy must not
 # keep: forms, scripts and attachments (/Names, /AcroForm, /OpenAction, /AA),

@@ -8,7 +8,7 @@ import pymupdf
 
 from ...config import ImageSettings
 from ...verify import leaks_in_bytes, leaks_in_text
-from ...images.icc import profile_texts
+from ...pixels.icc import profile_texts
 from .carriers import CATALOG_KEYS_TO_DROP, icc_profiles
 from .layout import EXTRACT_FLAGS, page_text
 from .pictures import picture_problems

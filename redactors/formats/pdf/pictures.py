@@ -20,8 +20,8 @@ import pymupdf
 from ...config import ImageSettings
 from ...detect.base import TextDetector
 from ...detect.document import detect_units
-from ...images.ocr import read_words
-from ...images.pipeline import Read, pixel_problems, redact_pixels
+from ...pixels.ocr import read_words
+from ...pixels.redact import Read, pixel_problems, redact_pixels
 from ...model import Finding, Location
 from .unreadable import unreadable_text
 

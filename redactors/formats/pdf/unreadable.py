@@ -15,8 +15,8 @@ import re
 
 import pymupdf
 
-from ...images.ocr import OcrText, read_words
-from ...images.pipeline import confident_text
+from ...pixels.ocr import OcrText, read_words
+from ...pixels.redact import confident_text
 from .layout import EXTRACT_FLAGS
 
 # Share of characters in the extracted text that no real text has

@@ -2,7 +2,7 @@
 animation and every page of a multi-page TIFF): faces, text inside the image,
 and every hidden carrier (EXIF with GPS, time and camera serial, XMP, IPTC,
 comments, thumbnails). The EXIF orientation is applied first, the colour
-profile is kept with its text blanked (images/icc.py), and the output is
+profile is kept with its text blanked (pixels/icc.py), and the output is
 written fresh, with pixels only."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ..errors import CorruptInput, TooLarge
-from ..images.icc import blank_profile_text, profile_texts
-from ..images.pipeline import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
+from ..pixels.icc import blank_profile_text, profile_texts
+from ..pixels.redact import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
                                redact_pixels, redact_transparent)
 from ..model import Finding, Location, RedactionResult
 from .base import FormatHandler, RedactionContext
@@ -34,7 +34,7 @@ METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "ip
                  "Description", "Author", "Comment", "Software")
 
 
-class ImageHandler(FormatHandler):
+class PhotoHandler(FormatHandler):
     name = "image"
     extensions = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".gif") + HEIF_EXTENSIONS
 

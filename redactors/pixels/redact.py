@@ -1,5 +1,5 @@
-"""The image pipeline: faces and text in pixels, as one plain function, so
-that photos, PDF pages and pictures in Word files can share it."""
+"""Faces and text in one picture's pixels, redacted and checked, as plain
+functions, so that photos, PDF pages and pictures in Word files share them."""
 
 from __future__ import annotations
 
