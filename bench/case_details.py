@@ -17,9 +17,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from redactors.config import load_config  # noqa: E402
-from redactors.detect.factory import detector_for  # noqa: E402
-from redactors.review.case_details import case_detail_spans  # noqa: E402
+from tabir.redactors.config import load_config  # noqa: E402
+from tabir.redactors.detect.factory import detector_for  # noqa: E402
+from tabir.redactors.review.case_details import case_detail_spans  # noqa: E402
 
 
 def main() -> None:

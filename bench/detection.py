@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO))
 from presidio_analyzer import AnalyzerEngine  # noqa: E402
 from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: E402
 
-from redactors.config import load_config  # noqa: E402
-from redactors.scan import scan_text  # noqa: E402
+from tabir.redactors.config import load_config  # noqa: E402
+from tabir.redactors.scan import scan_text  # noqa: E402
 from scripts.casework_synth import generate  # noqa: E402
 from scripts.train_ner import LABELS, read_conll  # noqa: E402
 
@@ -60,7 +60,7 @@ def tabir_detector(profile: str = "accurate", confirmation: dict[str, float] | N
     accurate profile keeps; 0.0 keeps them all, as before the check)."""
     import dataclasses
 
-    from redactors.detect import presidio_text
+    from tabir.redactors.detect import presidio_text
 
     config = load_config()
     config = dataclasses.replace(config, detection=dataclasses.replace(config.detection, profile=profile))
@@ -76,8 +76,8 @@ def tabir_detector(profile: str = "accurate", confirmation: dict[str, float] | N
 
 def document_speed(texts: list[str]) -> float:
     """Sentences/s of the default detector over `texts` as one document."""
-    from redactors.detect.document import detect_units
-    from redactors.detect.factory import detector_for
+    from tabir.redactors.detect.document import detect_units
+    from tabir.redactors.detect.factory import detector_for
 
     detector = detector_for(load_config())
     detect_units(detector, texts[:3])  # warm-up

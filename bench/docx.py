@@ -22,10 +22,10 @@ sys.path.insert(0, str(REPO))
 
 import docx  # noqa: E402
 
-from redactors.config import load_config  # noqa: E402
-from redactors.formats import RedactionContext  # noqa: E402
-from redactors.formats.docx import DocxHandler  # noqa: E402
-from redactors.detect.factory import detector_for  # noqa: E402
+from tabir.redactors.config import load_config  # noqa: E402
+from tabir.redactors.formats import RedactionContext  # noqa: E402
+from tabir.redactors.formats.docx import DocxHandler  # noqa: E402
+from tabir.redactors.detect.factory import detector_for  # noqa: E402
 from scripts.casework_synth import generate  # noqa: E402
 
 PARAGRAPHS_PER_PAGE = 12

@@ -19,7 +19,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from redactors.detect.e5_engine import E5Engine  # noqa: E402
+from tabir.redactors.detect.e5_engine import E5Engine  # noqa: E402
 from scripts.casework_synth import generate  # noqa: E402
 
 

@@ -34,9 +34,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import redactors.pixels.faces as faces_module  # noqa: E402
-from redactors.pixels.anonymise import face_mask  # noqa: E402
-from redactors.pixels.faces import CenterFace  # noqa: E402
+import tabir.redactors.pixels.faces as faces_module  # noqa: E402
+from tabir.redactors.pixels.anonymise import face_mask  # noqa: E402
+from tabir.redactors.pixels.faces import CenterFace  # noqa: E402
 
 
 def dlib_sets(folder: Path):
@@ -227,10 +227,10 @@ def whole_pipeline(paths: list[Path], presidio_python: Path) -> None:
     import statistics
     import subprocess
 
-    from redactors.config import load_config
-    from redactors.formats import RedactionContext
-    from redactors.formats.photo import PhotoHandler
-    from redactors.detect.factory import detector_for
+    from tabir.redactors.config import load_config
+    from tabir.redactors.formats import RedactionContext
+    from tabir.redactors.formats.photo import PhotoHandler
+    from tabir.redactors.detect.factory import detector_for
 
     config = load_config()
     ctx = RedactionContext(detector_for(config), config)
@@ -291,9 +291,9 @@ def review_outcomes(eval_dir: Path) -> None:
     import tempfile
     from pathlib import PurePosixPath
 
-    from redactors.config import load_config
-    from redactors.pixels.redact import forget_pictures
-    from redactors.pipeline import Pipeline
+    from tabir.redactors.config import load_config
+    from tabir.redactors.pixels.redact import forget_pictures
+    from tabir.redactors.pipeline import Pipeline
 
     photos = sorted(eval_dir.rglob("*.jpg")) + sorted(eval_dir.rglob("*.png"))
     print(f"\nreview outcomes, {len(photos)} eval photos (faces only), to review / total:")

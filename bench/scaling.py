@@ -61,8 +61,8 @@ def measure_one(fmt: str, pages: int) -> dict:
     file of `pages` pages through the pipeline (no publishing)."""
     from pathlib import PurePosixPath
 
-    from redactors.config import load_config
-    from redactors.pipeline import Pipeline
+    from tabir.redactors.config import load_config
+    from tabir.redactors.pipeline import Pipeline
 
     make = casework_pdf if fmt == "pdf" else casework_docx
     work = Path(tempfile.mkdtemp(prefix="tabir-scaling-"))

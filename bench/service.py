@@ -79,7 +79,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def bench_latency(root: Path, drops: int, quiet: float | None) -> None:
-    from redactors.config import load_config
+    from tabir.redactors.config import load_config
 
     default_quiet = load_config().raw["service"]["quiet_seconds"]
     quiet_used = default_quiet if quiet is None else quiet
@@ -124,7 +124,7 @@ def bench_burst(root: Path, files: int) -> None:
     for name, data in zip(names, pdfs):
         (batch_in / name).write_bytes(data)
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "flows.cli", "run", str(batch_in), "--out", str(batch_out),
+    subprocess.run([sys.executable, "-m", "tabir.flows.cli", "run", str(batch_in), "--out", str(batch_out),
                     "--config", str(policy)], check=True, cwd=REPO, capture_output=True,
                    env=_env(root))
     batch_seconds = time.monotonic() - started

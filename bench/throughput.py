@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="tabir-bench-prefect-"))
 
-from flows import prefect_env  # noqa: E402
+from tabir.flows import prefect_env  # noqa: E402
 
 prefect_env.configure()
 
@@ -28,8 +28,8 @@ import pymupdf  # noqa: E402
 from presidio_analyzer import AnalyzerEngine  # noqa: E402
 from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: E402
 
-from flows.run import redact_inbox  # noqa: E402
-from redactors.config import load_config  # noqa: E402
+from tabir.flows.run import redact_inbox  # noqa: E402
+from tabir.redactors.config import load_config  # noqa: E402
 from scripts.make_sample_data import long_report_pdf  # noqa: E402
 
 

@@ -21,9 +21,9 @@ sys.path.insert(0, str(REPO))
 
 import pymupdf  # noqa: E402
 
-from redactors.config import load_config  # noqa: E402
-from redactors.pixels.redact import forget_pictures  # noqa: E402
-from redactors.pipeline import Pipeline  # noqa: E402
+from tabir.redactors.config import load_config  # noqa: E402
+from tabir.redactors.pixels.redact import forget_pictures  # noqa: E402
+from tabir.redactors.pipeline import Pipeline  # noqa: E402
 
 
 def text_pdf(pages: int) -> bytes:

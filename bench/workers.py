@@ -54,7 +54,7 @@ def make_batch(folder: Path, pdfs: int, words: int, photos: int) -> int:
 
 def timed_run(inbox: Path, out: Path, workers: int) -> float:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(inbox), "--out", str(out),
+    done = subprocess.run([sys.executable, "-m", "tabir.flows.cli", "run", str(inbox), "--out", str(out),
                            "--workers", str(workers)], cwd=REPO, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:

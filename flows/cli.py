@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flows.commands import deploy, report, review, run, scan, serve, watch
-from flows.console import (EXIT_FAILED, EXIT_INTERNAL, EXIT_MISSING_DEPENDENCY, EXIT_OK, EXIT_REVIEW,  # noqa: F401
+from tabir.flows.commands import deploy, report, review, run, scan, serve, watch
+from tabir.flows.console import (EXIT_FAILED, EXIT_INTERNAL, EXIT_MISSING_DEPENDENCY, EXIT_OK, EXIT_REVIEW,  # noqa: F401
                            EXIT_REVIEW_AND_FAILED, EXIT_USAGE, exit_code_for, summary_line)
 
 COMMANDS = {"run": run, "scan": scan, "serve": serve, "watch": watch, "deploy": deploy, "review": review,
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from redactors.errors import MissingDependency
+    from tabir.redactors.errors import MissingDependency
 
     args = build_parser().parse_args(argv)
     try:

@@ -30,8 +30,8 @@ EXIT_MISSING_DEPENDENCY = 6
 
 def load_policy(path: Path | None):
     """The policy, or None after printing why it cannot be loaded."""
-    from redactors.config import load_config
-    from redactors.errors import ConfigError
+    from tabir.redactors.config import load_config
+    from tabir.redactors.errors import ConfigError
 
     try:
         return load_config(path)

@@ -25,12 +25,12 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.filesystems import LocalFileSystem
 
-from redactors.pipeline import Outcome, Pipeline
-from redactors.service.archive import prune_old_files
-from redactors.service.drain import Claimed, Drainer, DrainSummary
-from redactors.service.safety import load_safe_settings, private_folder
-from redactors.service.settings import ServiceSettings
-from redactors.workers import RedactionWorkers, worker_count
+from tabir.redactors.pipeline import Outcome, Pipeline
+from tabir.redactors.service.archive import prune_old_files
+from tabir.redactors.service.drain import Claimed, Drainer, DrainSummary
+from tabir.redactors.service.safety import load_safe_settings, private_folder
+from tabir.redactors.service.settings import ServiceSettings
+from tabir.redactors.workers import RedactionWorkers, worker_count
 
 # One Drainer (pipeline with its loaded detector, worker processes) per
 # process and policy.

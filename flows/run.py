@@ -19,11 +19,11 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from redactors.config import Config
-from redactors.inbox import Candidate, discover
-from redactors.manifest import FileRecord, build_manifest, new_run_id, utc_now, write_manifest
-from redactors.pipeline import Pending, Pipeline
-from redactors.workers import RedactionWorkers, worker_count
+from tabir.redactors.config import Config
+from tabir.redactors.inbox import Candidate, discover
+from tabir.redactors.manifest import FileRecord, build_manifest, new_run_id, utc_now, write_manifest
+from tabir.redactors.pipeline import Pending, Pipeline
+from tabir.redactors.workers import RedactionWorkers, worker_count
 
 from .progress import progress_bar
 

@@ -18,7 +18,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from redactors.service.claims import CLAIMS_DIRNAME
+from tabir.redactors.service.claims import CLAIMS_DIRNAME
 
 # A drain returns when the next waiting file may be quiet (None: none waits).
 Drain = Callable[[], "float | None"]

@@ -27,8 +27,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from redactors.detect.e5_engine import E5Engine  # noqa: E402
-from redactors.detect.e5_names import CLASSES, HEAD, features, words_of  # noqa: E402
+from tabir.redactors.detect.e5_engine import E5Engine  # noqa: E402
+from tabir.redactors.detect.e5_names import CLASSES, HEAD, features, words_of  # noqa: E402
 from scripts.casework_synth import generate  # noqa: E402
 from scripts.train_ner import LABELS, read_conll  # noqa: E402
 

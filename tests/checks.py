@@ -6,8 +6,8 @@ from __future__ import annotations
 
 def verified(handler, result, config) -> list[str]:
     """The problems `handler` finds when it re-checks `result`, under `config`."""
-    from redactors.detect.factory import detector_for
-    from redactors.formats import RedactionContext
+    from tabir.redactors.detect.factory import detector_for
+    from tabir.redactors.formats import RedactionContext
 
     ctx = RedactionContext(detector_for(config), config)
     return handler.verify(result.output, result.sensitive_values(), result.inserted, ctx)

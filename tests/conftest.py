@@ -17,7 +17,7 @@ _PREFECT_HOME = tempfile.mkdtemp(prefix="tabir-test-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from flows import prefect_env  # noqa: E402
+from tabir.flows import prefect_env  # noqa: E402
 
 prefect_env.configure()
 
@@ -50,7 +50,7 @@ def policy_file(secret_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def config(policy_file):
-    from redactors.config import load_config
+    from tabir.redactors.config import load_config
 
     return load_config(policy_file)
 
@@ -58,7 +58,7 @@ def config(policy_file):
 @pytest.fixture(scope="session")
 def box_config(secret_dir):
     """Same policy with plain black boxes (the default style)."""
-    from redactors.config import load_config
+    from tabir.redactors.config import load_config
 
     path = secret_dir / "policy-box.yaml"
     path.write_text(samples.sample_policy_yaml().replace("style: label", "style: box") + f"secret_file: {secret_dir / 'manifest.key'}\n")
@@ -79,9 +79,9 @@ def inbox(tmp_path) -> Path:
 def run_library(config):
     """Run the library pipeline (no Prefect) over an inbox; returns the
     manifest dict. The detector is loaded once per test session."""
-    from redactors.inbox import discover
-    from redactors.manifest import build_manifest, new_run_id, utc_now, write_manifest
-    from redactors.pipeline import Pipeline
+    from tabir.redactors.inbox import discover
+    from tabir.redactors.manifest import build_manifest, new_run_id, utc_now, write_manifest
+    from tabir.redactors.pipeline import Pipeline
 
     def run(inbox_dir: Path, out: Path, cfg=None):
         cfg = cfg or config

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from redactors import workers
+from tabir.redactors import workers
 
 POISON = "racun"  # a file whose name holds this kills every worker that takes it
 

@@ -139,7 +139,7 @@ def tabir_process(args: list[str], root: Path, log_name: str = "tabir.log") -> s
     log = open(root / log_name, "ab")
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", *[str(a) for a in args]],
+            [sys.executable, "-m", "tabir.flows.cli", *[str(a) for a in args]],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
             cwd=Path(__file__).resolve().parent.parent, start_new_session=True,
         )

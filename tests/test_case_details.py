@@ -8,10 +8,10 @@ from pathlib import PurePosixPath
 
 import pymupdf
 
-from redactors.config import load_config
-from redactors.model import TextSpan
-from redactors.pipeline import Pipeline
-from redactors.review.case_details import WithCaseDetails, case_detail_spans
+from tabir.redactors.config import load_config
+from tabir.redactors.model import TextSpan
+from tabir.redactors.pipeline import Pipeline
+from tabir.redactors.review.case_details import WithCaseDetails, case_detail_spans
 from scripts import make_sample_data as samples
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import EXIT_FAILED, EXIT_OK, EXIT_REVIEW, EXIT_REVIEW_AND_FAILED, EXIT_USAGE, exit_code_for
+from tabir.flows.cli import EXIT_FAILED, EXIT_OK, EXIT_REVIEW, EXIT_REVIEW_AND_FAILED, EXIT_USAGE, exit_code_for
 
 from .test_pipeline import add_bad_inputs
 
-TABIR = [sys.executable, "-m", "flows.cli"]
+TABIR = [sys.executable, "-m", "tabir.flows.cli"]
 
 
 def run_tabir(args, tmp_path, timeout=300):
@@ -69,14 +69,14 @@ def test_run_end_to_end(tmp_path, inbox, policy_file):
 
 
 def test_a_missing_dependency_has_its_own_exit_code_and_the_install_command(tmp_path, monkeypatch, capsys):
-    import flows.run
-    from flows.cli import EXIT_MISSING_DEPENDENCY, main
-    from redactors.pixels.ocr import TesseractMissing
+    import tabir.flows.run
+    from tabir.flows.cli import EXIT_MISSING_DEPENDENCY, main
+    from tabir.redactors.pixels.ocr import TesseractMissing
 
     def no_tesseract(*args, **kwargs):
         raise TesseractMissing("Tesseract is not installed: sudo apt-get install tesseract-ocr tesseract-ocr-ind")
 
-    monkeypatch.setattr(flows.run, "redact_inbox", no_tesseract)
+    monkeypatch.setattr(tabir.flows.run, "redact_inbox", no_tesseract)
     (tmp_path / "inbox").mkdir()
     assert main(["run", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")]) == EXIT_MISSING_DEPENDENCY
     assert "sudo apt-get install tesseract-ocr" in capsys.readouterr().err

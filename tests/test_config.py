@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from redactors.config import DEFAULT_CONFIG_PATH, load_config
-from redactors.errors import ConfigError
+from tabir.redactors.config import DEFAULT_CONFIG_PATH, load_config
+from tabir.redactors.errors import ConfigError
 
 
 def write(tmp_path, text):

@@ -14,9 +14,9 @@ import docx
 import pymupdf
 import pytest
 
-from redactors.formats import RedactionContext
-from redactors.formats.docx import DocxHandler
-from redactors.detect.factory import detector_for
+from tabir.redactors.formats import RedactionContext
+from tabir.redactors.formats.docx import DocxHandler
+from tabir.redactors.detect.factory import detector_for
 from scripts import make_docx_sample as sample
 
 from .checks import verified
@@ -159,7 +159,7 @@ def test_odt_is_converted_redacted_and_published_as_docx(tmp_path, run_library, 
     inbox.mkdir()
     shutil.move(tmp_path / "src.odt", inbox / "laporan.odt")
     out = tmp_path / "out"
-    from redactors.formats import convert
+    from tabir.redactors.formats import convert
 
     with monkeypatch.context() as without_libreoffice:  # yesterday: no LibreOffice
         without_libreoffice.setattr(convert, "find_soffice", lambda: None)
@@ -245,7 +245,7 @@ def test_a_phone_photo_turned_by_exif_in_a_word_file_is_published_with_its_face_
 
 
 def test_without_libreoffice_old_formats_fail_saying_what_to_install(tmp_path, run_library, monkeypatch):
-    from redactors.formats import convert
+    from tabir.redactors.formats import convert
 
     monkeypatch.setattr(convert, "find_soffice", lambda: None)
     inbox = tmp_path / "inbox"

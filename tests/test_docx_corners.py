@@ -17,9 +17,9 @@ import pytest
 from docx.oxml import parse_xml
 from PIL import Image, ImageDraw, ImageFont
 
-from redactors.formats import RedactionContext
-from redactors.formats.docx import DocxHandler
-from redactors.detect.factory import detector_for
+from tabir.redactors.formats import RedactionContext
+from tabir.redactors.formats.docx import DocxHandler
+from tabir.redactors.detect.factory import detector_for
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 NAME, OTHER, NIK = "Siti Rahmawati", "Budi Hartono", "3174055203900002"

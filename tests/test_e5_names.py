@@ -10,11 +10,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from redactors.config import load_config
-from redactors.detect.e5_engine import E5Engine
-from redactors.detect.e5_names import E5NameFinder
-from redactors.detect.factory import detector_for
-from redactors.scan import scan_text
+from tabir.redactors.config import load_config
+from tabir.redactors.detect.e5_engine import E5Engine
+from tabir.redactors.detect.e5_names import E5NameFinder
+from tabir.redactors.detect.factory import detector_for
+from tabir.redactors.scan import scan_text
 
 
 @pytest.fixture(scope="module")

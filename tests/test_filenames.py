@@ -11,10 +11,10 @@ from pathlib import PurePosixPath
 import pymupdf
 import pytest
 
-from redactors.config import load_config
-from redactors.filenames import _words, redact_path
-from redactors.model import TextSpan
-from redactors.secret import ValueHasher
+from tabir.redactors.config import load_config
+from tabir.redactors.filenames import _words, redact_path
+from tabir.redactors.model import TextSpan
+from tabir.redactors.secret import ValueHasher
 
 HASHER = ValueHasher(b"0123456789abcdef0123")
 

@@ -10,9 +10,9 @@ import subprocess
 import pytest
 from PIL import Image, ImageDraw, ImageFont, ImageSequence
 
-from redactors.formats import RedactionContext
-from redactors.formats.photo import PhotoHandler
-from redactors.detect.factory import detector_for
+from tabir.redactors.formats import RedactionContext
+from tabir.redactors.formats.photo import PhotoHandler
+from tabir.redactors.detect.factory import detector_for
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SECRETS = {1: "Nama: Siti Rahmawati", 2: "NIK 3174055203900002"}  # frame index -> text
@@ -79,7 +79,7 @@ def test_a_still_gif_is_published(tmp_path, run_library):
 
 
 def test_an_animation_over_the_pixel_limit_is_refused(tmp_path, run_library, secret_dir):
-    from redactors.config import load_config
+    from tabir.redactors.config import load_config
 
     policy = tmp_path / "small.yaml"
     policy.write_text(f"version: 1\nsecret_file: {secret_dir / 'manifest.key'}\nlimits:\n  max_picture_megapixels: 1\n")

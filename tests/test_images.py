@@ -16,11 +16,11 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from redactors.formats import RedactionContext
-from redactors.formats.photo import PhotoHandler
-from redactors.pixels.faces import CenterFace
-from redactors.pixels.ocr import read_words
-from redactors.detect.factory import detector_for
+from tabir.redactors.formats import RedactionContext
+from tabir.redactors.formats.photo import PhotoHandler
+from tabir.redactors.pixels.faces import CenterFace
+from tabir.redactors.pixels.ocr import read_words
+from tabir.redactors.detect.factory import detector_for
 
 NIK = "3174055203900002"
 
@@ -202,7 +202,7 @@ def test_small_and_large_faces_in_a_big_photo_are_both_found():
     large = cv2.resize(face, (1400, 1400), interpolation=cv2.INTER_CUBIC)
     canvas[100:228, 2000:2128] = small
     canvas[300:1700, 100:1500] = large
-    from redactors.pixels.anonymise import face_mask
+    from tabir.redactors.pixels.anonymise import face_mask
 
     boxes = CenterFace(threshold=0.2).detect(canvas)
     mask = face_mask(canvas.shape[:2], boxes)
@@ -219,7 +219,7 @@ def test_a_close_up_face_far_larger_than_the_detector_reads_is_covered(long_side
     """CenterFace boxes faces reliably only up to about 200 px; a close-up
     portrait is read at coarser pyramid levels too. (Before the pyramid, the
     1140 px close-up, a face of 634 px, was covered only to 80%.)"""
-    from redactors.pixels.anonymise import face_mask
+    from tabir.redactors.pixels.anonymise import face_mask
 
     face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     crop = face[40:200, 160:290]  # forehead to chin, ear to ear
@@ -233,7 +233,7 @@ def test_a_close_up_face_far_larger_than_the_detector_reads_is_covered(long_side
 
 
 def test_the_pyramid_reaches_a_level_where_a_photo_filling_face_is_small():
-    from redactors.pixels.faces import LAST_LEVEL, SMALLEST_LEVEL, pyramid_scales
+    from tabir.redactors.pixels.faces import LAST_LEVEL, SMALLEST_LEVEL, pyramid_scales
 
     assert pyramid_scales(150, 100) == [1.0]
     for width, height in ((4032, 3024), (1000, 800), (400, 300), (9000, 200)):
@@ -244,7 +244,7 @@ def test_the_pyramid_reaches_a_level_where_a_photo_filling_face_is_small():
 
 
 def test_face_models_kept_in_memory_are_bounded():
-    from redactors.pixels.faces import MAX_NETS
+    from tabir.redactors.pixels.faces import MAX_NETS
 
     detector = CenterFace(threshold=0.2)
     face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
@@ -256,8 +256,8 @@ def test_face_models_kept_in_memory_are_bounded():
 def test_a_small_face_is_covered_with_a_margin_of_pixels_not_only_a_factor():
     """A 10 px box is placed to within a few pixels (the heatmap's stride is
     4 px): its cover reaches at least 6 px beyond it on every side."""
-    from redactors.pixels.anonymise import MIN_MARGIN_PX, face_mask
-    from redactors.pixels.faces import FaceBox
+    from tabir.redactors.pixels.anonymise import MIN_MARGIN_PX, face_mask
+    from tabir.redactors.pixels.faces import FaceBox
 
     mask = face_mask((100, 100), [FaceBox(45, 45, 55, 55, 0.9)])
     assert mask[50, 45 - MIN_MARGIN_PX + 1] and mask[50, 55 + MIN_MARGIN_PX - 2]
@@ -270,7 +270,7 @@ def test_tiny_faces_in_a_small_picture_are_found_by_reading_it_at_twice_its_size
     """A web-size picture (1000x750) with eight heads whose faces are 6-9 px
     wide: read at native size only, CenterFace found one of them; every
     picture up to 2 MP is also read at 2x, and all are covered."""
-    from redactors.pixels.anonymise import face_mask
+    from tabir.redactors.pixels.anonymise import face_mask
 
     face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     head = face[20:230, 140:320]  # the face on the original: x 181-270, y 58-178
@@ -287,7 +287,7 @@ def test_tiny_faces_in_a_small_picture_are_found_by_reading_it_at_twice_its_size
 
 
 def test_a_picture_over_the_pixel_limit_is_refused_before_it_is_decoded(tmp_path, run_library, secret_dir, monkeypatch):
-    from redactors.config import load_config
+    from tabir.redactors.config import load_config
 
     policy = tmp_path / "small.yaml"
     policy.write_text(f"version: 1\nsecret_file: {secret_dir / 'manifest.key'}\nlimits:\n  max_picture_megapixels: 20\n")
@@ -308,8 +308,8 @@ def test_a_flat_cover_is_not_a_face_but_a_face_is(config):
     # The detector was seen (issue reports) taking a solid ellipse for a face
     # at 0.5; it could not be reproduced here on demand, so the rule is
     # tested on its own, in both directions.
-    from redactors.pixels.faces import FaceBox
-    from redactors.pixels.redact import _flat, pixel_problems
+    from tabir.redactors.pixels.faces import FaceBox
+    from tabir.redactors.pixels.redact import _flat, pixel_problems
 
     face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     assert pixel_problems(face, set(), set(), config.images, "the photo")  # a real face is still a leak
@@ -321,9 +321,9 @@ def test_a_flat_cover_is_not_a_face_but_a_face_is(config):
 
 
 def test_unsure_one_or_two_letter_noise_is_not_a_leak_of_initials_but_a_sure_read_is():
-    from redactors.pixels.ocr import OcrText, Word
-    from redactors.pixels.redact import confident_text
-    from redactors.verify import leaks_in_text
+    from tabir.redactors.pixels.ocr import OcrText, Word
+    from tabir.redactors.pixels.redact import confident_text
+    from tabir.redactors.verify import leaks_in_text
 
     noise = OcrText("RA bersama ibu", [Word(0, 2, (0, 0, 5, 5), 31.0), Word(3, 10, (6, 0, 20, 5), 90.0),
                                        Word(11, 14, (21, 0, 30, 5), 92.0)])
@@ -349,8 +349,8 @@ def test_faces_verification_still_sees_are_covered_in_more_rounds_not_sent_to_re
     would hide part of them, which is not what is tested here."""
     from pathlib import Path, PurePosixPath
 
-    from redactors.config import load_config
-    from redactors.pipeline import Pipeline
+    from tabir.redactors.config import load_config
+    from tabir.redactors.pipeline import Pipeline
 
     photo = jpeg(_astronaut_row(64))
     outcomes = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from redactors.inbox import discover, read_regular_file
+from tabir.redactors.inbox import discover, read_regular_file
 
 
 def names(candidates):

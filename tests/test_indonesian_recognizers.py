@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redactors.detect.indonesia.identifiers import PROVINCE_CODES, valid_kk, valid_nik
-from redactors.scan import scan_text
-from redactors.detect.factory import detector_for
+from tabir.redactors.detect.indonesia.identifiers import PROVINCE_CODES, valid_kk, valid_nik
+from tabir.redactors.scan import scan_text
+from tabir.redactors.detect.factory import detector_for
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_name_parts_follow_the_full_name(detect):
 
 
 def test_consistency_takes_parts_only_where_written_as_names():
-    from redactors.detect.document import known_values, mentions
+    from tabir.redactors.detect.document import known_values, mentions
 
     known = known_values([("Putri Lestari", "PERSON"), ("3174055203900002", "ID_NIK")])
     text = "Putri datang. Sang putri dalam dongeng. Ibu Lestari menelepon. NIK 3174055203900002."
@@ -154,7 +154,7 @@ def test_works_on_lower_case_and_ocr_text(detect):
 def test_initials_found_with_their_age_are_found_again_alone():
     """After "berinisial RA (12)", a later "RA" is the same child; the age
     and the word "tahun" are not name parts."""
-    from redactors.detect.document import known_values
+    from tabir.redactors.detect.document import known_values
 
     known = known_values([("RA (12)", "PERSON"), ("NH, 15 tahun", "PERSON")])
     assert known["ra"].is_part and known["nh"].is_part

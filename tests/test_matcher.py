@@ -9,9 +9,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redactors.detect.matcher import Blanker, BytesMatcher, TextMatcher
-from redactors.detect.propagate import normalise, value_pattern
-from redactors.verify import leaks_in_bytes, leaks_in_text
+from tabir.redactors.detect.matcher import Blanker, BytesMatcher, TextMatcher
+from tabir.redactors.detect.propagate import normalise, value_pattern
+from tabir.redactors.verify import leaks_in_bytes, leaks_in_text
 
 WORDS = ["siti", "Aminah", "Siti", "aminah", "setempat", "tempat", "No.", "5", "0812-3456", "Jl.", "x", "é"]
 SEPARATORS = [" ", "\n", "  ", ",", "-", "", ". ", "\t"]

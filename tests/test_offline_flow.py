@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from redactors.detect.presidio_text import PresidioDetector
+from tabir.redactors.detect.presidio_text import PresidioDetector
 
 from .conftest import PLANTED
 from .pdf_inspect import all_text, contains
@@ -75,7 +75,7 @@ def test_detector_builds_and_finds_email_offline(monkeypatch, config):
 
 
 def test_flow_redacts_the_inbox_with_network_blocked(monkeypatch, prefect_api, inbox, tmp_path, config):
-    from flows.run import redact_inbox
+    from tabir.flows.run import redact_inbox
 
     guard = NetworkGuard(monkeypatch)
     out = tmp_path / "out"

@@ -9,10 +9,10 @@ import io
 import pymupdf
 import pytest
 
-from redactors.formats import RedactionContext
-from redactors.formats.pdf import PdfHandler
-from redactors.model import TextSpan
-from redactors.detect.factory import detector_for
+from tabir.redactors.formats import RedactionContext
+from tabir.redactors.formats.pdf import PdfHandler
+from tabir.redactors.model import TextSpan
+from tabir.redactors.detect.factory import detector_for
 from scripts import make_sample_data as samples
 
 from .checks import verified
@@ -158,7 +158,7 @@ def test_text_outside_the_page_is_removed(box_config):
 
 
 def test_verification_reasons_never_quote_the_value(box_config):
-    from redactors.verify import leaks_in_text
+    from tabir.redactors.verify import leaks_in_text
 
     problems = leaks_in_text({"john.doe@example.com"}, [("page 1", "mail john.doe@example.com")])
     assert problems and "still present" in problems[0]
@@ -196,7 +196,7 @@ def test_a_value_inside_a_longer_finding_of_another_type_is_still_hunted_down(bo
                 spans.append(TextSpan(start + 8, start + 28, "EMAIL_ADDRESS", 1.0, "Email"))
             return spans
 
-    from redactors.detect.presidio_text import drop_contained
+    from tabir.redactors.detect.presidio_text import drop_contained
 
     doc = pymupdf.open()
     page = doc.new_page()
@@ -283,7 +283,7 @@ def test_exif_inside_pictures_embedded_in_a_pdf_is_removed(box_config):
 
 
 def test_marked_text_is_stripped_with_nested_strings_and_only_from_content_streams():
-    from redactors.formats.pdf.carriers import _content_streams, strip_marked_text
+    from tabir.redactors.formats.pdf.carriers import _content_streams, strip_marked_text
 
     stream = b"/Span <</ActualText (Siti (Ibu) \\) Aminah) /Lang (id)>> BDC (S.) Tj EMC /P <</Alt <FEFF0041>>> BDC EMC"
     cleaned, count = strip_marked_text(stream)
@@ -306,8 +306,8 @@ def test_a_value_found_on_one_scanned_page_is_covered_on_every_page(config):
 
     from PIL import Image, ImageDraw, ImageFont
 
-    from redactors.formats import RedactionContext
-    from redactors.detect.factory import detector_for
+    from tabir.redactors.formats import RedactionContext
+    from tabir.redactors.detect.factory import detector_for
 
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
     doc = pymupdf.open()
@@ -336,8 +336,8 @@ def test_a_picture_over_the_pixel_limit_is_left_to_the_policy_never_decoded(tmp_
 
     from PIL import Image
 
-    from redactors.config import load_config
-    from redactors.formats.pdf import pictures
+    from tabir.redactors.config import load_config
+    from tabir.redactors.formats.pdf import pictures
 
     decoded = []
     original = pictures.to_bgr

@@ -11,8 +11,8 @@ import os
 import pymupdf
 import pytest
 
-from redactors.manifest import validate_manifest
-from redactors.secret import ValueHasher
+from tabir.redactors.manifest import validate_manifest
+from tabir.redactors.secret import ValueHasher
 from scripts import make_sample_data as samples
 
 from .conftest import PLANTED
@@ -143,7 +143,7 @@ def test_a_file_fixed_since_the_last_run_leaves_failed(inbox, tmp_path, run_libr
 
 
 def test_too_large_input_fails(inbox, tmp_path, run_library, secret_dir):
-    from redactors.config import load_config
+    from tabir.redactors.config import load_config
 
     policy = tmp_path / "small.yaml"
     policy.write_text(f"version: 1\nlimits:\n  max_file_mb: 0.002\nsecret_file: {secret_dir / 'manifest.key'}\n")
@@ -263,7 +263,7 @@ def test_grey_and_cmyk_pictures_are_checked_and_published(tmp_path, run_library,
 def test_a_scanned_page_is_redacted_as_pixels_with_no_text_layer(tmp_path, run_library):
     import cv2
     import numpy as np
-    from redactors.pixels.ocr import read_words
+    from tabir.redactors.pixels.ocr import read_words
 
     card = np.full((1100, 850, 3), 245, np.uint8)
     for i, line in enumerate(["SURAT KETERANGAN", "NIK : 3174055203900002", "Nama : SITI AMINAH", "Keperluan: beasiswa"]):
@@ -297,7 +297,7 @@ def test_a_multi_page_tiff_with_faces_gets_a_valid_manifest(tmp_path, run_librar
 
     from PIL import Image
 
-    from redactors.manifest import validate_manifest
+    from tabir.redactors.manifest import validate_manifest
     from scripts import make_sample_data as samples
 
     photo = Image.open(io.BytesIO(samples.photo_jpeg())).convert("RGB")
@@ -317,8 +317,8 @@ def test_a_multi_page_tiff_with_faces_gets_a_valid_manifest(tmp_path, run_librar
 def test_finding_locations_are_the_schemas():
     import json
 
-    from redactors.config import CONFIG_DIR
-    from redactors.model import Finding, Location
+    from tabir.redactors.config import CONFIG_DIR
+    from tabir.redactors.model import Finding, Location
 
     schema = json.loads((CONFIG_DIR / "manifest.schema.json").read_text())
     listed = schema["$defs"]["finding"]["properties"]["location"]["enum"] if "$defs" in schema else None

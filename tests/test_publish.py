@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from redactors import publish
-from redactors.publish import OutputLayout, atomic_write, publish_outcome
+from tabir.redactors import publish
+from tabir.redactors.publish import OutputLayout, atomic_write, publish_outcome
 
 
 def test_atomic_write_replaces_whole_file(tmp_path):

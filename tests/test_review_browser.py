@@ -35,7 +35,7 @@ ARTIFACTS = Path(os.environ.get("TABIR_TEST_ARTIFACTS", REPO / "test-artifacts")
 
 @pytest.fixture
 def desk_server(tmp_path, run_library):
-    from redactors.config import load_config
+    from tabir.redactors.config import load_config
 
     policy = tmp_path / "policy.yaml"
     policy.write_text(samples.sample_policy_yaml().replace("style: label", "style: box")
@@ -49,7 +49,7 @@ def desk_server(tmp_path, run_library):
     (inbox / "foto.jpg").write_bytes(samples.photo_jpeg())
     manifest = run_library(inbox, out, load_config(policy))
     process = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "review", str(out), "--originals", str(inbox), "--config", str(policy)],
+        [sys.executable, "-m", "tabir.flows.cli", "review", str(out), "--originals", str(inbox), "--config", str(policy)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = process.stdout.readline().strip()
     try:

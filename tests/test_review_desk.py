@@ -15,9 +15,9 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from redactors.config import load_config
-from redactors.manifest import validate_manifest
-from redactors.review.desk import DeskError, ReviewDesk
+from tabir.redactors.config import load_config
+from tabir.redactors.manifest import validate_manifest
+from tabir.redactors.review.desk import DeskError, ReviewDesk
 from scripts import make_sample_data as samples
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -230,7 +230,7 @@ def test_words_selected_on_a_printed_word_page_leave_the_docx(desk_setup, run_li
     import docx
     import zipfile
 
-    from redactors.formats.convert import to_pdf
+    from tabir.redactors.formats.convert import to_pdf
 
     _, _, _, _, config = desk_setup
     document = docx.Document()

@@ -13,7 +13,7 @@ import sys
 import cv2
 import numpy as np
 
-from redactors.pixels.ocr import read_words
+from tabir.redactors.pixels.ocr import read_words
 from scripts import make_sample_data as samples
 
 from .conftest import PLANTED, REPO
@@ -24,7 +24,7 @@ def test_the_report_shows_outputs_and_holds_no_value(inbox, tmp_path, run_librar
     out = tmp_path / "out"
     manifest = run_library(inbox, out)
     report = tmp_path / "report.html"
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "report", str(out), "--html", str(report)],
+    done = subprocess.run([sys.executable, "-m", "tabir.flows.cli", "report", str(out), "--html", str(report)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     html = report.read_text(encoding="utf-8")

@@ -9,10 +9,10 @@ from pathlib import PurePosixPath
 
 import pymupdf
 
-from redactors.config import load_config
-from redactors.model import TextSpan
-from redactors.pipeline import Pipeline
-from redactors.second_look import WithExtraValues, fresh_findings
+from tabir.redactors.config import load_config
+from tabir.redactors.model import TextSpan
+from tabir.redactors.pipeline import Pipeline
+from tabir.redactors.second_look import WithExtraValues, fresh_findings
 
 PHONE = "0812-3456-7890"
 
@@ -67,7 +67,7 @@ class HandlerThatCannotRemove:
     name = "stub"
 
     def redact(self, data, ctx):
-        from redactors.model import RedactionResult
+        from tabir.redactors.model import RedactionResult
 
         return RedactionResult(output=data, findings=[], pages=1)
 
@@ -79,7 +79,7 @@ class HandlerThatCannotRemove:
 
 
 def test_what_survives_every_round_goes_to_review_without_quoting_it(tmp_path, monkeypatch):
-    from redactors import pipeline as pipeline_module
+    from tabir.redactors import pipeline as pipeline_module
 
     monkeypatch.setattr(pipeline_module, "handler_for", lambda rel: HandlerThatCannotRemove())
     outcome = _pipeline(tmp_path, AlwaysSeesIt()).redact_bytes(PurePosixPath("a.txt"), b"isi Rahasia isi")
@@ -91,7 +91,7 @@ def test_what_survives_every_round_goes_to_review_without_quoting_it(tmp_path, m
 
 
 def test_name_artefacts_of_removed_context_do_not_count(config):
-    from redactors.detect.factory import detector_for
+    from tabir.redactors.detect.factory import detector_for
 
     detector = detector_for(config)
     # "berinisial RA" lost "RA": the name model now takes the next word.
@@ -128,10 +128,10 @@ def test_the_second_look_reads_the_text_in_pictures_of_every_format(tmp_path, co
     import docx
     from PIL import Image
 
-    from redactors.formats import RedactionContext
-    from redactors.formats.docx import DocxHandler
-    from redactors.formats.photo import PhotoHandler
-    from redactors.formats.pdf import PdfHandler
+    from tabir.redactors.formats import RedactionContext
+    from tabir.redactors.formats.docx import DocxHandler
+    from tabir.redactors.formats.photo import PhotoHandler
+    from tabir.redactors.formats.pdf import PdfHandler
 
     pixels = _picture_of("Jadwal posyandu Sabtu")
     png = io.BytesIO()

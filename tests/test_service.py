@@ -16,17 +16,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from redactors.config import load_config
-from redactors.errors import ConfigError
-from redactors.inbox import Candidate, discover
-from redactors.detect.factory import detector_for
-from redactors.pipeline import Pipeline
-from redactors.service import archive as archive_mod
-from redactors.service.archive import archive_original, prune_archive
-from redactors.service.claims import CLAIMS_DIRNAME, OWNER_FILE, ClaimArea, process_start_time
-from redactors.service.drain import Drainer
-from redactors.service.safety import folder_problems
-from redactors.service.settings import service_settings
+from tabir.redactors.config import load_config
+from tabir.redactors.errors import ConfigError
+from tabir.redactors.inbox import Candidate, discover
+from tabir.redactors.detect.factory import detector_for
+from tabir.redactors.pipeline import Pipeline
+from tabir.redactors.service import archive as archive_mod
+from tabir.redactors.service.archive import archive_original, prune_archive
+from tabir.redactors.service.claims import CLAIMS_DIRNAME, OWNER_FILE, ClaimArea, process_start_time
+from tabir.redactors.service.drain import Drainer
+from tabir.redactors.service.safety import folder_problems
+from tabir.redactors.service.settings import service_settings
 
 from .service_helpers import CLIENT_NAME, CLIENT_NIK, drop, files_under, pdf_text, unique_pdf, write_policy
 
@@ -246,7 +246,7 @@ def test_claims_left_by_a_failed_drain_of_this_process_are_returned(service, mon
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("redactors.service.drain.archive_original", disk_full)
+    monkeypatch.setattr("tabir.redactors.service.drain.archive_original", disk_full)
     with pytest.raises(OSError):
         service.drainer.drain()
     monkeypatch.undo()
@@ -283,8 +283,8 @@ def test_crash_between_publish_and_archive_publishes_once(service, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr("redactors.service.drain.archive_original", crash)
-    monkeypatch.setattr("redactors.service.drain.DrainRun.end", lambda self: None)  # kill -9: no clean-up
+    monkeypatch.setattr("tabir.redactors.service.drain.archive_original", crash)
+    monkeypatch.setattr("tabir.redactors.service.drain.DrainRun.end", lambda self: None)  # kill -9: no clean-up
     with pytest.raises(KeyboardInterrupt):
         service.drainer.drain(cached)
     monkeypatch.undo()
@@ -403,7 +403,7 @@ def test_service_commands_refuse_unsafe_set_ups_with_exit_code_2(tmp_path, comma
 
     policy = write_policy(tmp_path, archive=str(tmp_path / "inbox" / "archive"))
     policy.chmod(0o666)
-    done = subprocess.run([sys.executable, "-m", "flows.cli", command, "--config", str(policy)],
+    done = subprocess.run([sys.executable, "-m", "tabir.flows.cli", command, "--config", str(policy)],
                           capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).resolve().parent.parent,
                           env=dict(os.environ, PREFECT_HOME=str(tmp_path / "ph")))
@@ -414,7 +414,7 @@ def test_service_commands_refuse_unsafe_set_ups_with_exit_code_2(tmp_path, comma
 
 
 def test_cache_files_older_than_the_retention_are_deleted(tmp_path):
-    from redactors.service.archive import prune_old_files
+    from tabir.redactors.service.archive import prune_old_files
 
     old, new = tmp_path / "old", tmp_path / "new"
     old.write_bytes(b"x")

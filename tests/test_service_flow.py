@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows import drain as drain_flow
-from redactors.service.drain import Drainer
+from tabir.flows import drain as drain_flow
+from tabir.redactors.service.drain import Drainer
 
 from .service_helpers import CLIENT_NAME, drop, pdf_text, unique_pdf, write_policy
 
@@ -63,7 +63,7 @@ def test_a_failure_is_not_cached(prefect_api, tmp_path, secret_dir, monkeypatch)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     rtf = b"{\\rtf1\\ansi Klien bernama " + CLIENT_NAME.encode() + b" tinggal di Palembang.\\par}"
 
-    monkeypatch.setattr("redactors.formats.convert.find_soffice", lambda: None)
+    monkeypatch.setattr("tabir.redactors.formats.convert.find_soffice", lambda: None)
     drop(inbox, "catatan.rtf", rtf, age=5)
     first = drain_flow.drain_inbox(str(policy))
     assert [(f["status"], "LibreOffice" in f["reason"]) for f in first["files"]] == [("failed", True)]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.server import LocalPrefectServer, free_port
+from tabir.flows.server import LocalPrefectServer, free_port
 
 from .service_helpers import CLIENT_NAME, drop, files_under, kill_tree, pdf_text, unique_pdf, wait_until, write_policy
 
@@ -115,7 +115,7 @@ def test_two_process_workers_split_the_inbox_and_none_is_processed_twice(tmp_pat
     workers = []
     try:
         deployed = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "deploy", "--pool", "tabir-test", "--config", str(policy)],
+            [sys.executable, "-m", "tabir.flows.cli", "deploy", "--pool", "tabir-test", "--config", str(policy)],
             env=env, cwd=REPO, capture_output=True, text=True, timeout=300,
         )
         assert deployed.returncode == 0, deployed.stderr + deployed.stdout
@@ -151,7 +151,7 @@ def test_two_process_workers_split_the_inbox_and_none_is_processed_twice(tmp_pat
         # The watcher in pool mode: a drop starts a deployment run, a worker does it.
         watch_log = open(tmp_path / "watch.log", "wb")
         watcher = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "watch", "--config", str(policy), "--deployment",
+            [sys.executable, "-m", "tabir.flows.cli", "watch", "--config", str(policy), "--deployment",
              "tabir-drain/shared"], env=env, cwd=REPO, stdout=watch_log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from flows.watcher import InboxWatcher
-from redactors.service.claims import CLAIMS_DIRNAME
+from tabir.flows.watcher import InboxWatcher
+from tabir.redactors.service.claims import CLAIMS_DIRNAME
 
 from .service_helpers import wait_until
 

@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from redactors.inbox import discover
-from redactors.pipeline import Pipeline
-from redactors.workers import STOPPED_TWICE, RedactionWorkers, worker_count
+from tabir.redactors.inbox import discover
+from tabir.redactors.pipeline import Pipeline
+from tabir.redactors.workers import STOPPED_TWICE, RedactionWorkers, worker_count
 
 REPO = Path(__file__).resolve().parent.parent
 CLIENT = "Siti Aminah"
@@ -30,7 +30,7 @@ def run_with_workers(config, inbox: Path, out: Path, workers: int, memory_mb: in
     """The records of `tabir run`'s flow with worker processes."""
     import dataclasses
 
-    from flows.run import redact_inbox
+    from tabir.flows.run import redact_inbox
 
     if memory_mb is not None:
         config = dataclasses.replace(config, processes=dataclasses.replace(config.processes, worker_memory_mb=memory_mb))

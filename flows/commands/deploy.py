@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from flows.console import EXIT_OK, EXIT_USAGE, config_parameter
+from tabir.flows.console import EXIT_OK, EXIT_USAGE, config_parameter
 
 from .service_common import SERVICE_HELP, load_service
 
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     PostgreSQL), one inbox and one output folder: each machine runs
     `prefect worker start --pool NAME`. The flow is referenced by module path,
     so every worker runs the Tabir installed on its own machine."""
-    from flows import prefect_env
+    from tabir.flows import prefect_env
 
     prefect_env.configure(verbose=args.verbose)
     settings, problem = load_service(args)
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
 
-    from flows.drain import drain_inbox
+    from tabir.flows.drain import drain_inbox
 
     with get_client(sync_client=True) as client:
         try:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.console import EXIT_OK, EXIT_USAGE
+from tabir.flows.console import EXIT_OK, EXIT_USAGE
 
 
 def add_parser(sub) -> None:
@@ -17,7 +17,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from redactors.review.report import build_report
+    from tabir.redactors.review.report import build_report
 
     try:
         text = build_report(args.out, args.run)

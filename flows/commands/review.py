@@ -8,7 +8,7 @@ import socket
 import sys
 from pathlib import Path
 
-from flows.console import EXIT_OK, EXIT_USAGE, load_policy
+from tabir.flows.console import EXIT_OK, EXIT_USAGE, load_policy
 
 
 def add_parser(sub) -> None:
@@ -32,9 +32,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     import uvicorn
 
-    from flows.desk.app import create_app
-    from redactors.review.desk import ReviewDesk
-    from redactors.service.settings import service_settings
+    from tabir.flows.desk.app import create_app
+    from tabir.redactors.review.desk import ReviewDesk
+    from tabir.redactors.service.settings import service_settings
 
     settings = service_settings(config)
     originals = list(args.originals) + [p for p in (settings.inbox, settings.archive) if p is not None]

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.console import EXIT_USAGE, exit_code_for, load_policy, report_problems, summary_line
+from tabir.flows.console import EXIT_USAGE, exit_code_for, load_policy, report_problems, summary_line
 
 
 def add_parser(sub) -> None:
@@ -33,10 +33,10 @@ def check_folders(inbox: Path, out: Path) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flows import prefect_env
+    from tabir.flows import prefect_env
 
     prefect_env.configure(verbose=args.verbose)
-    from redactors.errors import ConfigError
+    from tabir.redactors.errors import ConfigError
 
     problem = check_folders(args.inbox, args.out)
     if args.workers is not None and args.workers < 0:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return EXIT_USAGE
 
-    from flows.run import redact_inbox
+    from tabir.flows.run import redact_inbox
 
     try:
         manifest = redact_inbox(args.inbox, args.out, config, args.workers)

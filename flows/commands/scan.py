@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.console import EXIT_OK, EXIT_USAGE, load_policy
+from tabir.flows.console import EXIT_OK, EXIT_USAGE, load_policy
 
 
 def add_parser(sub) -> None:
@@ -19,8 +19,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Same detector and policy as `tabir run`, without Prefect (a filter
     should start fast and print nothing but its JSON lines)."""
-    from redactors.detect.factory import detector_for
-    from redactors.scan import scan_jsonl
+    from tabir.redactors.detect.factory import detector_for
+    from tabir.redactors.scan import scan_jsonl
 
     config = load_policy(args.config)
     if config is None:

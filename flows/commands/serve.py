@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from flows.console import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, config_parameter, say
+from tabir.flows.console import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, config_parameter, say
 
 from .service_common import SERVICE_HELP, add_deployment_option, load_service, watcher_drain
 
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"tabir: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from redactors.service.safety import private_folder
+    from tabir.redactors.service.safety import private_folder
 
     for folder in (settings.data_dir, settings.archive, settings.cache_dir):
         private_folder(folder)
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ["NO_PROXY"] = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))
     server = None
     if not os.environ.get("PREFECT_API_URL"):
-        from flows.server import LocalPrefectServer
+        from tabir.flows.server import LocalPrefectServer
 
         server = LocalPrefectServer(settings.data_dir / "prefect", settings.server_port, settings.server_ui,
                                     settings.data_dir / "prefect-server.log")
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ["PREFECT_API_URL"] = server.api_url
         if settings.server_ui:
             say(f"Prefect UI: http://127.0.0.1:{server.port}")
-    from flows import prefect_env
+    from tabir.flows import prefect_env
 
     prefect_env.configure(verbose=args.verbose)
     try:
@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, settings) -> int:
     from prefect.schedules import Cron
 
-    from flows.drain import drain_inbox
-    from flows.watcher import InboxWatcher
+    from tabir.flows.drain import drain_inbox
+    from tabir.flows.watcher import InboxWatcher
 
     schedules = [Cron(settings.cron, timezone=settings.timezone)] if settings.cron else []
     deployment = drain_inbox.to_deployment(

@@ -8,7 +8,7 @@ import argparse
 import signal
 from pathlib import Path
 
-from flows.console import config_parameter, report_problems, say
+from tabir.flows.console import config_parameter, report_problems, say
 
 SERVICE_HELP = "policy YAML with a service: section (inbox, out, archive, schedule)"
 
@@ -21,8 +21,8 @@ def add_deployment_option(command) -> None:
 
 def load_service(args: argparse.Namespace):
     """(settings, None), or (None, why it must not start)."""
-    from redactors.errors import ConfigError
-    from redactors.service.safety import load_safe_settings
+    from tabir.redactors.errors import ConfigError
+    from tabir.redactors.service.safety import load_safe_settings
 
     try:
         _, settings = load_safe_settings(args.config, getattr(args, "inbox", None), getattr(args, "out", None),
@@ -41,8 +41,8 @@ def drain_parameters(config_path: Path | None, settings) -> dict:
 def drain_callable(config_path: Path | None, settings, verbose: bool):
     """A drain for the watcher: runs the flow, reports, never raises (the
     watcher must outlive one bad pass; the next pass retries)."""
-    from flows.drain import drain_inbox
-    from redactors.service.drain import inbox_has_work
+    from tabir.flows.drain import drain_inbox
+    from tabir.redactors.service.drain import inbox_has_work
 
     params = drain_parameters(config_path, settings)
 
@@ -71,7 +71,7 @@ def watcher_drain(args: argparse.Namespace, settings):
     """What the watcher calls: a run of the pool deployment, or a drain here
     (with the detector loaded now, so the first drop is not kept waiting)."""
     if args.deployment:
-        from redactors.service.drain import inbox_has_work
+        from tabir.redactors.service.drain import inbox_has_work
 
         trigger = DeploymentTrigger(args.deployment)
         return lambda: trigger() if inbox_has_work(settings.inbox) else None
@@ -81,7 +81,7 @@ def watcher_drain(args: argparse.Namespace, settings):
 
 def warm_up(args: argparse.Namespace, settings) -> None:
     """Load the detector now, so the first drop is not kept waiting for it."""
-    from flows.drain import prepare
+    from tabir.flows.drain import prepare
 
     say("loading the detector")
     prepare(**drain_parameters(args.config, settings))

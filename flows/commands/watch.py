@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.console import EXIT_OK, EXIT_USAGE, exit_code_for, report_problems, say
+from tabir.flows.console import EXIT_OK, EXIT_USAGE, exit_code_for, report_problems, say
 
 from .service_common import (SERVICE_HELP, add_deployment_option, drain_parameters, load_service, stop_on_sigterm,
                              watcher_drain)
@@ -27,14 +27,14 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flows import prefect_env
+    from tabir.flows import prefect_env
 
     prefect_env.configure(verbose=args.verbose)
     settings, problem = load_service(args)
     if problem:
         print(f"tabir: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from flows.watcher import InboxWatcher
+    from tabir.flows.watcher import InboxWatcher
 
     if args.once:
         return _drain_once(args, settings)
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 def _drain_once(args: argparse.Namespace, settings) -> int:
     """`tabir watch --once`: one drain; the exit code says how it went, as
     for `tabir run`."""
-    from flows.drain import drain_inbox
+    from tabir.flows.drain import drain_inbox
 
     summary = drain_inbox(**drain_parameters(args.config, settings))
     counts = summary["counts"]

@@ -17,8 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from redactors.review.desk import DeskError, ReviewDesk
-from redactors.review.render import WORD_FORMATS, DocumentPages
+from tabir.redactors.review.desk import DeskError, ReviewDesk
+from tabir.redactors.review.render import WORD_FORMATS, DocumentPages
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "tabir_desk"
