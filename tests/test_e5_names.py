@@ -113,3 +113,38 @@ def test_a_document_is_read_ahead_in_one_batch_with_the_same_result(monkeypatch)
     assert calls == [4]  # nothing read again
     finder.read_many(["Budi tinggal di Bogor."])  # the next document replaces the last one's readings
     assert finder.find(texts[0]) == alone[0] and calls == [4, 1, 1]
+
+
+def test_the_english_model_is_loaded_only_when_an_english_passage_comes():
+    """Start-up: a run over Indonesian documents never loads the English
+    pipeline; the first English passage does, and English still works."""
+    from presidio_analyzer.nlp_engine import NerModelConfiguration
+
+    from tabir.redactors.detect.offline import ENGLISH_MODEL
+    from tabir.redactors.detect.presidio_text import INDONESIAN_MODEL, TabirNlpEngine
+
+    engine = TabirNlpEngine(models=[{"lang_code": "id", "model_name": str(INDONESIAN_MODEL)},
+                                    {"lang_code": "en", "model_name": ENGLISH_MODEL}],
+                            ner_model_configuration=NerModelConfiguration())
+    engine.load()
+    assert engine.get_supported_languages() == ["id", "en"]
+    engine.process_text("Klien tinggal di Palembang bersama ibunya.", "id")
+    assert sorted(dict.keys(engine.nlp)) == ["id"]  # English not loaded
+    artifacts = engine.process_text("The client John Smith lives in London.", "en")
+    assert sorted(dict.keys(engine.nlp)) == ["en", "id"]
+    assert "John Smith" in [e.text for e in artifacts.entities]
+
+
+def test_the_indonesian_model_loads_with_the_same_tokenizer_and_results_as_spacy_load():
+    """load_spacy builds the tokenizer's special cases once instead of
+    twice; the model must read exactly as spacy.load gives it."""
+    import spacy
+
+    from tabir.redactors.detect.presidio_text import INDONESIAN_MODEL, load_spacy
+
+    ours, theirs = load_spacy(INDONESIAN_MODEL), spacy.load(INDONESIAN_MODEL)
+    assert ours.tokenizer.rules == theirs.tokenizer.rules and len(ours.tokenizer.rules) > 10000
+    for text in ("Anak-anak itu tinggal bersama Siti Aminah di Kec. Cibeunying Kidul, Bandung.",
+                 "Tn. Budi Santoso, S.H. mengunjungi rumah ybs. pada tgl. 3 Mei 2024 dst.",
+                 "korban berinisial RA (12) dan kakak-beradik itu dirujuk ke P2TP2A."):
+        assert [(t.text, t.ent_type_) for t in ours(text)] == [(t.text, t.ent_type_) for t in theirs(text)]

@@ -3,10 +3,13 @@ service's drains, `tabir scan` and the review desk all get it here."""
 
 from __future__ import annotations
 
+import threading
+
 from ..config import Config
 from .base import TextDetector, prefetch
 
 _DETECTORS: dict[str, TextDetector] = {}
+_BUILDING = threading.Lock()  # a detector being built is waited for, never built twice
 # Each holds spaCy models and the e5 head (hundreds of MB): the oldest goes
 # when a new policy needs a detector beyond this many.
 MAX_DETECTORS = 3
@@ -16,13 +19,14 @@ def detector_for(config: Config) -> TextDetector:
     """One detector per detection policy per process: loading the models
     takes seconds, and a change of redaction style needs no new detector."""
     key = repr(config.detection)
-    if key not in _DETECTORS:
-        from .presidio_text import PresidioDetector
+    with _BUILDING:
+        if key not in _DETECTORS:
+            from .presidio_text import PresidioDetector
 
-        if len(_DETECTORS) >= MAX_DETECTORS:  # a long-running service whose policy was edited
-            del _DETECTORS[next(iter(_DETECTORS))]
-        _DETECTORS[key] = PresidioDetector(config.detection)
-    return _DETECTORS[key]
+            if len(_DETECTORS) >= MAX_DETECTORS:  # a long-running service whose policy was edited
+                del _DETECTORS[next(iter(_DETECTORS))]
+            _DETECTORS[key] = PresidioDetector(config.detection)
+        return _DETECTORS[key]
 
 
 class LazyDetector:
