@@ -55,6 +55,8 @@ bench: setup
 	OMP_THREAD_LIMIT=1 $(PY) bench/ocr.py
 	$(PY) bench/scaling.py
 	$(PY) bench/workers.py
+	$(PY) bench/whole_process.py
+	OMP_THREAD_LIMIT=1 $(PY) bench/face_backends.py
 	OMP_THREAD_LIMIT=1 $(PY) bench/verification.py
 
 clean:

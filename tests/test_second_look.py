@@ -156,3 +156,26 @@ def test_the_second_look_reads_the_text_in_pictures_of_every_format(tmp_path, co
             texts = handler.output_texts(output, ctx)
             read = " ".join(text for where, text in texts if "read from" in where)
             assert ("posyandu" in read) == read_pictures, (handler.name, texts)
+
+
+def test_the_redactions_own_boxes_are_not_taken_for_letters_drawn_as_outlines():
+    """A redacted page with few words left and dozens of black boxes is not
+    OCRed for nothing; shapes with curves (letters as outlines) still are,
+    and so are boxes of another colour."""
+    from tabir.redactors.formats.pdf.unreadable import suspect
+
+    def page_with(draw) -> pymupdf.Page:
+        doc = pymupdf.open()
+        page = doc.new_page()
+        page.insert_text((72, 72), "Catatan kunjungan singkat.", fontsize=11)
+        for i in range(30):
+            draw(page, pymupdf.Rect(72 + (i % 10) * 40, 100 + (i // 10) * 20, 100 + (i % 10) * 40, 112 + (i // 10) * 20))
+        return page
+
+    black_boxes = page_with(lambda page, r: page.draw_rect(r, color=(0, 0, 0), fill=(0, 0, 0)))
+    assert suspect(black_boxes, black_boxes.get_text()) is True  # as an input page: checked
+    assert suspect(black_boxes, black_boxes.get_text(), own_boxes=(0, 0, 0)) is False
+    red_boxes = page_with(lambda page, r: page.draw_rect(r, color=(1, 0, 0), fill=(1, 0, 0)))
+    assert suspect(red_boxes, red_boxes.get_text(), own_boxes=(0, 0, 0)) is True
+    outlines = page_with(lambda page, r: page.draw_oval(r, color=(0, 0, 0), fill=(0, 0, 0)))
+    assert suspect(outlines, outlines.get_text(), own_boxes=(0, 0, 0)) is True

@@ -48,12 +48,14 @@ class PdfHandler(FormatHandler):
 
     def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
         read_pictures = ctx.config.verification.read_pictures and ctx.config.images.ocr
+        own_boxes = tuple(ctx.config.redaction.fill_color)  # the redaction's boxes are not outlined letters
         texts = []
         with pymupdf.open(stream=output, filetype="pdf") as doc:
             for page in doc:
                 text = page_text(page).text
                 texts.append((f"the text of page {page.number + 1}", text))
-                if read_pictures and (big_pictures(page, ctx.config.limits.min_picture_px) or suspect(page, text)):
+                if read_pictures and (big_pictures(page, ctx.config.limits.min_picture_px)
+                                      or suspect(page, text, own_boxes)):
                     texts.append((f"the text read from page {page.number + 1} as rendered", rendered_text(page)))
         return texts
 
