@@ -393,3 +393,24 @@ def test_text_in_pdf_colour_profiles_is_blanked(config):
     assert not any(needle in s for s in streams(result.output))
     assert any(s[36:40] == b"acsp" for s in streams(result.output))  # the profile itself is kept
     assert verified(handler, result, config) == []
+
+
+def test_a_page_with_few_words_left_after_redaction_is_not_taken_for_outlined_text(box_config, monkeypatch):
+    """Once the boxes are drawn, a page with dozens of them and few words
+    left looks like letters drawn as outlines. It is judged as it came in:
+    no OCR, no page turned into a picture, published, the values gone."""
+    from tabir.redactors.formats.pdf import unreadable
+
+    ocr_calls = []
+    real = unreadable.rendered_words
+    monkeypatch.setattr(unreadable, "rendered_words", lambda page: ocr_calls.append(page.number) or real(page))
+    doc = pymupdf.open()
+    page = doc.new_page()
+    lines = [f"Klien {i}: Rahmat Hidayat" for i in range(24)]
+    page.insert_textbox(pymupdf.Rect(50, 50, 545, 800), "\n".join(lines), fontsize=10, fontname="helv")
+    handler, result = redact(doc.tobytes(), box_config, FixedDetector("Rahmat Hidayat"))
+    assert ocr_calls == []
+    assert verified(handler, result, box_config) == []
+    with pymupdf.open(stream=result.output) as out:
+        assert "Rahmat" not in out[0].get_text() and "Klien 23:" in out[0].get_text()
+        assert out[0].get_images() == []  # still a text page, not a picture

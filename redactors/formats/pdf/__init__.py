@@ -18,7 +18,7 @@ from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
 from .layout import page_text
-from .unreadable import rendered_text, suspect
+from .unreadable import rendered_text, suspect, suspect_pages
 from .pictures import big_pictures, redact_pictures
 
 # MuPDF prints repair warnings for broken files on stderr; we report problems
@@ -72,6 +72,7 @@ class PdfHandler(FormatHandler):
         # 2. Visible text, page by page; every value found anywhere (pages or
         #    carriers) is removed everywhere, names by their parts too.
         pages = [page_text(page) for page in doc]
+        suspects = suspect_pages(doc)  # before the boxes are drawn (unreadable.py)
         page_spans, known = detect_units(
             detector, [layout.text for layout in pages], seed=[(f.value, f.entity_type) for f in findings]
         )
@@ -115,7 +116,8 @@ class PdfHandler(FormatHandler):
         #    rendered with its boxes already on it).
         picture_findings, unchecked = redact_pictures(doc, detector, ctx.config.images, ctx.config.limits.min_picture_px,
                                                       ctx.config.limits.max_picture_pixels,
-                                                      seed=[(f.value, f.entity_type) for f in findings])
+                                                      seed=[(f.value, f.entity_type) for f in findings],
+                                                      suspects=suspects)
         findings += picture_findings
 
         remove_document_carriers(doc)
