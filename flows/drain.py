@@ -92,7 +92,15 @@ def drain_inbox(config_path: str | None = None, inbox: str | None = None, out: s
     """Take every complete file out of the inbox, redact, publish, archive."""
     key, drainer = prepare(config_path, inbox, out, archive)
     _prune_cache(drainer.settings)
-    return summary_dict(drainer.drain(cached_redaction(key)))
+    redact = cached_redaction(key)
+    try:
+        return summary_dict(drainer.drain(redact))
+    finally:
+        # A drain stopped half-way (a full disk) leaves files in flight: the
+        # contents it read go now; their claims return at the next drain.
+        for claimed_key in redact.started:
+            _CLAIMED.pop(claimed_key, None)
+            _NAMED.pop(claimed_key, None)
 
 
 def _prune_cache(settings: ServiceSettings) -> None:
@@ -129,8 +137,10 @@ def cached_redaction(key: str):
     def redact(claimed: Claimed, content_key: str) -> "_Redaction":
         rel = claimed.rel.as_posix()
         _CLAIMED[(content_key, rel)] = claimed
+        redact.started.append((content_key, rel))
         return _Redaction(cached.submit(key, rel, content_key), (content_key, rel), settings.cache_dir)
 
+    redact.started = []  # what this drain put in _CLAIMED
     return redact
 
 
