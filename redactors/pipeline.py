@@ -250,13 +250,15 @@ class Pipeline:
         return public
 
     def _published_copy(self, public: PurePosixPath, outcome: Outcome) -> Path | None:
-        """The file already published under `public` when it is exactly this
+        """The verified file already published under `public` when it is exactly this
         outcome's output (a drain's claim redone after a crash, or the same
         content dropped again, publishes nothing twice). A crash may have
         come between publishing it and removing what earlier runs left under
         another status (an older copy still in redacted/ beside one now in
         review/): that clean-up is finished here."""
-        if outcome.record.status == "failed" or outcome.data is None:
+        if outcome.record.status != "redacted" or outcome.data is None:
+            # Only a verified copy counts as nothing to do: an output that
+            # needs review is written and reported as review again.
             return None
         published_as = _published_as(public, outcome)
         dest = self.layout.destinations(public, published_as)[outcome.record.status]
