@@ -325,3 +325,28 @@ def test_finding_locations_are_the_schemas():
     assert listed is not None and sorted(listed) == sorted(v.value for v in Location)
     with pytest.raises(ValueError):
         Finding("FACE", "", 1.0, "x", "frame 2")
+
+
+def test_an_identical_output_is_skipped_only_when_it_is_verified(tmp_path, config):
+    """Published again with the same bytes: a verified copy in redacted/ is
+    nothing to do; an output that needs review stays reported as review."""
+    import dataclasses
+    import hashlib
+    from pathlib import PurePosixPath
+
+    from tabir.redactors.manifest import FileRecord
+    from tabir.redactors.pipeline import Outcome, Pipeline
+
+    pipeline = Pipeline(config, tmp_path / "out")
+    pipeline.config = dataclasses.replace(config, redaction=dataclasses.replace(config.redaction, file_names="keep"))
+    data = b"%PDF-1.7 stand-in output"
+
+    def outcome(status: str) -> Outcome:
+        return Outcome(FileRecord(input="x", status=status, output_sha256=hashlib.sha256(data).hexdigest()), data)
+
+    for status, again in (("redacted", "skipped"), ("review", "review")):
+        rel = PurePosixPath(f"{status}.pdf")
+        assert pipeline.publish(rel, outcome(status)).status == status
+        second = pipeline.publish(rel, outcome(status))
+        assert (second.status, second.output) == (again, f"{status}/{status}.pdf")
+        assert (tmp_path / "out" / status / f"{status}.pdf").read_bytes() == data
