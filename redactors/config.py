@@ -40,6 +40,9 @@ class DetectionPolicy:
     # "accurate": names and places by the e5 head; "fast": by the two small
     # spaCy models only (config/default.yaml gives the measured figures).
     profile: str
+    # "keep": countries, provinces and main islands found as places are not
+    # redacted (config/public_places.yaml); "redact": they are.
+    public_places: str = "keep"
 
     def threshold_for(self, entity_type: str) -> float:
         return self.min_score_by_type.get(entity_type, self.min_score)
@@ -242,6 +245,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
             allow_list=tuple(det["allow_list"]),
             deny_list={k: tuple(v) for k, v in det["deny_list"].items()},
             profile=det["profile"],
+            public_places=det["public_places"],
         ),
         redaction=RedactionStyle(
             style=red["style"],

@@ -25,6 +25,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.language import Language
 
 from ..config import CONFIG_DIR, DetectionPolicy
+from .public_places import normalise, public_place_names
 from ..model import TextSpan
 from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
@@ -252,6 +253,7 @@ class PresidioDetector:
     def __init__(self, policy: DetectionPolicy):
         self.policy = policy
         self._allow = {value.casefold() for value in policy.allow_list}
+        self._public_places = public_place_names() if policy.public_places == "keep" else frozenset()
         self.languages = list(policy.languages)
         self._names = None  # the e5 head's finder, in the accurate profile
         self.engine = self._build_engine(policy)
@@ -344,6 +346,9 @@ class PresidioDetector:
             if text[start:end].strip().casefold() in self._allow:
                 continue
             recognizer = _recognizer(r)
+            if (r.entity_type == "LOCATION" and not recognizer.startswith("DenyList")
+                    and normalise(text[start:end]) in self._public_places):
+                continue
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         return drop_contained(spans)
 
