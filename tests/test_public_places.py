@@ -66,3 +66,25 @@ def test_a_policy_with_an_unknown_public_places_value_is_refused(tmp_path):
     policy.write_text("version: 1\ndetection:\n  public_places: hide\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="public_places"):
         load_config(policy)
+
+
+def test_a_published_report_keeps_the_country_and_province_and_loses_the_client(tmp_path, run_library):
+    """End to end, read with a tool that is not ours: pdftotext of the
+    published PDF shows the public places and none of the client's."""
+    import subprocess
+
+    import pymupdf
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_textbox(pymupdf.Rect(72, 72, 520, 300), TEXT, fontsize=11)
+    doc.save(inbox / "laporan.pdf")
+    manifest = run_library(inbox, out)
+    assert [f["status"] for f in manifest["files"]] == ["redacted"], manifest["files"]
+    text = subprocess.run(["pdftotext", str(out / "redacted" / "laporan.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    text = " ".join(text.split())
+    assert "Malaysia" in text and "Jawa Barat" in text, text
+    assert "Siti" not in text and "Aminah" not in text and "Cianjur" not in text and "Sukamaju" not in text, text
