@@ -23,7 +23,6 @@ epoch on two cores.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
 from pathlib import Path
@@ -35,9 +34,8 @@ sys.path.insert(0, str(REPO))
 
 from tabir.redactors.detect.e5_engine import LAYER_PARAMS, MID_LAYER, E5Engine  # noqa: E402
 from tabir.redactors.detect.e5_names import HEAD, shape_flags  # noqa: E402
-from scripts.train_e5_head import (DEV, TRAIN, choose_thresholds, predict, scores, synthetic,  # noqa: E402
-                                   word_labels)
-from scripts.train_ner import read_conll  # noqa: E402
+from scripts.train_e5_head import (DEV, choose_thresholds, dev_sentences, predict, scores,  # noqa: E402
+                                   training_data)
 
 HIDDEN_UNITS = 256
 
@@ -302,23 +300,17 @@ def main() -> int:
     args = parser.parse_args()
     engine = E5Engine()
     first_top = engine.layers - args.top
-    sentences = []
-    for path in TRAIN:
-        sentences += [(words, word_labels(tags)) for words, tags in read_conll(args.eval / path)]
-    seen = {" ".join(words).lower() for words, _ in sentences}
-    sentences += synthetic(args.synthetic)
-    random.Random(0).shuffle(sentences)
-    tune_count = len(sentences) // 10
-    print(f"training sentences: {len(sentences) - tune_count}, tuning: {tune_count}; top {args.top} layers, "
+    tune_sentences, train_sentences, seen = training_data(args.eval, args.synthetic)
+    print(f"training sentences: {len(train_sentences)}, tuning: {len(tune_sentences)}; top {args.top} layers, "
           f"start {args.start}, {args.epochs} epoch(s), lr {args.lr}, head lr {args.head_lr}")
-    tune = token_states(engine, sentences[:tune_count], first_top, args.cache, f"tune_{first_top}")
-    train = token_states(engine, sentences[tune_count:], first_top, args.cache, f"train_{first_top}")
+    tune = token_states(engine, tune_sentences, first_top, args.cache, f"tune_{first_top}")
+    train = token_states(engine, train_sentences, first_top, args.cache, f"train_{first_top}")
     if args.limit:
         train = _indexed({k: v for k, v in train.items() if k != "word_offsets"} | {"words": train["words"][:args.limit]})
     dev = {}
     for name, path in DEV.items():
-        kept = [(w, word_labels(t)) for w, t in read_conll(args.eval / path) if " ".join(w).lower() not in seen]
-        dev[name] = token_states(engine, kept, first_top, args.cache, f"{name.replace('/', '_')}_{first_top}")
+        dev[name] = token_states(engine, dev_sentences(args.eval, path, seen), first_top, args.cache,
+                                 f"{name.replace('/', '_')}_{first_top}")
     shipped, standard, logits = shipped_model(engine, first_top)
     tuned, tuned_standard, _ = fine_tune(engine, train, first_top, args.epochs, args.lr, args.head_lr,
                                          start=(shipped, standard) if args.start == "shipped" else None)

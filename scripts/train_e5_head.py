@@ -59,6 +59,25 @@ def synthetic(count: int) -> list[tuple[list[str], list[int]]]:
     return sentences
 
 
+def training_data(eval_dir: Path, synthetic_count: int):
+    """(tune, train, seen): the train splits' sentences and synthetic
+    casework, shuffled the same way on every run, one tenth held out to
+    tune; `seen` is every train-split sentence lower-cased, which the dev
+    splits are measured without."""
+    sentences = []
+    for path in TRAIN:
+        sentences += [(words, word_labels(tags)) for words, tags in read_conll(eval_dir / path)]
+    seen = {" ".join(words).lower() for words, _ in sentences}
+    sentences += synthetic(synthetic_count)
+    random.Random(0).shuffle(sentences)
+    tune_count = len(sentences) // 10
+    return sentences[:tune_count], sentences[tune_count:], seen
+
+
+def dev_sentences(eval_dir: Path, path: str, seen: set[str]):
+    return [(w, word_labels(t)) for w, t in read_conll(eval_dir / path) if " ".join(w).lower() not in seen]
+
+
 def featurise(engine: E5Engine, sentences, cache: Path | None, name: str):
     if cache and (cache / f"{name}.npz").exists():
         data = np.load(cache / f"{name}.npz")
@@ -175,16 +194,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HEAD)
     args = parser.parse_args()
     engine = E5Engine()
-    sentences = []
-    for path in TRAIN:
-        sentences += [(words, word_labels(tags)) for words, tags in read_conll(args.eval / path)]
-    seen = {" ".join(words).lower() for words, _ in sentences}
-    sentences += synthetic(args.synthetic)
-    random.Random(0).shuffle(sentences)
-    tune_count = len(sentences) // 10
-    print(f"training sentences: {len(sentences) - tune_count}, tuning: {tune_count}")
-    x_tune, y_tune, _ = featurise(engine, sentences[:tune_count], args.cache, "tune")
-    x, y, _ = featurise(engine, sentences[tune_count:], args.cache, "train")
+    tune, training, seen = training_data(args.eval, args.synthetic)
+    print(f"training sentences: {len(training)}, tuning: {len(tune)}")
+    x_tune, y_tune, _ = featurise(engine, tune, args.cache, "tune")
+    x, y, _ = featurise(engine, training, args.cache, "train")
     head = train(x, y, epochs=args.epochs)
     thresholds = choose_thresholds(probabilities(head, x_tune), y_tune)
     print(f"thresholds chosen on the tuning split: {thresholds}")
@@ -194,7 +207,7 @@ def main() -> int:
     print(f"head written to {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
     print(f"\n{'dev split (deduplicated)':28} {'sent':>5} {'PER P':>6} {'PER R':>6} {'LOC P':>6} {'LOC R':>6} {'O tagged':>9}")
     for name, path in DEV.items():
-        dev = [(w, word_labels(t)) for w, t in read_conll(args.eval / path) if " ".join(w).lower() not in seen]
+        dev = dev_sentences(args.eval, path, seen)
         x_dev, y_dev, _ = featurise(engine, dev, args.cache, name.replace("/", "_"))
         pred = predict(probabilities(head, x_dev), thresholds)
         (pp, pr), (lp, lr) = scores(pred, y_dev, 1), scores(pred, y_dev, 2)
