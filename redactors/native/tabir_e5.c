@@ -238,7 +238,7 @@ int tabir_e5_states(e5_model *m, const void *expanded, const int *content, const
 /* As tabir_e5_states, but only the first `layers` layers run, and `last`
  * gets the state after them of every token, <s> and </s> included
  * ([sum(lens) + 2n, H], segment after segment): the layers above are run
- * elsewhere (the fine-tuned top layers in redactors/detect/e5_engine.py). */
+ * elsewhere (bench/e5_finetune.py runs the top layers in float). */
 int tabir_e5_states_upto(e5_model *m, const void *expanded, const int *content, const int *lens, int n, int mid_layer,
                          int layers, float *last, float *mid) {
     return tabir_run(m, expanded, content, lens, n, mid_layer, layers, 1, last, mid);
