@@ -75,6 +75,8 @@ def test_the_states_below_the_top_layers_and_their_weights_give_the_engines_own_
     assert np.allclose(first, whole[1], atol=1e-5)
     with pytest.raises(ValueError):
         engine.layer_params(engine.layers)
+    with pytest.raises(RuntimeError):  # layer 8's states asked of a run that stops at layer 6
+        engine.segment_states([ids], 6)
 
 
 def test_a_sentence_longer_than_the_window_is_read_whole():

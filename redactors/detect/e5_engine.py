@@ -145,11 +145,10 @@ class E5Engine:
         if self._lib.tabir_e5_layer_params(self._model, layer, flat.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) != 0:
             raise ValueError(f"the e5 model has no layer {layer}")
         FF = (flat.size - 4 * H * H - 9 * H) // (2 * H + 1)
-        shapes = [("q", (H, H)), ("k", (H, H)), ("v", (H, H)), ("o", (H, H)), ("fi", (FF, H)), ("fo", (H, FF)),
-                  ("qb", (H,)), ("kb", (H,)), ("vb", (H,)), ("ob", (H,)), ("aln_w", (H,)), ("aln_b", (H,)),
-                  ("fib", (FF,)), ("fob", (H,)), ("oln_w", (H,)), ("oln_b", (H,))]
+        shapes = {"q": (H, H), "k": (H, H), "v": (H, H), "o": (H, H), "fi": (FF, H), "fo": (H, FF), "fib": (FF,)}
         params, at = {}, 0
-        for name, shape in shapes:
+        for name in LAYER_PARAMS:  # the engine's order (tabir_e5_layer_params)
+            shape = shapes.get(name, (H,))
             size = int(np.prod(shape))
             params[name] = flat[at:at + size].reshape(shape).copy()
             at += size

@@ -241,6 +241,7 @@ int tabir_e5_states(e5_model *m, const void *expanded, const int *content, const
  * elsewhere (bench/e5_finetune.py runs the top layers in float). */
 int tabir_e5_states_upto(e5_model *m, const void *expanded, const int *content, const int *lens, int n, int mid_layer,
                          int layers, float *last, float *mid) {
+    if (layers < 1 || layers > m->NL || mid_layer < 1 || mid_layer > layers) return -2;  /* mid would stay unset */
     return tabir_run(m, expanded, content, lens, n, mid_layer, layers, 1, last, mid);
 }
 
