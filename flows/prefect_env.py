@@ -6,6 +6,7 @@ user set in the environment always wins (setdefault)."""
 from __future__ import annotations
 
 import os
+import sys
 
 DEFAULTS = {
     # No telemetry: Tabir runs offline, and the analytics ping also causes
@@ -25,3 +26,26 @@ def configure(verbose: bool = False) -> None:
     # Prefect logs every task run at INFO; with one task per file that buries
     # the progress bar and the summary. --verbose brings it back.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+
+
+def start_embedded_api():
+    """Start Prefect's embedded API now, unless PREFECT_API_URL names a
+    server: returns the EmbeddedApi to wait for before the first flow, or
+    None. Sets PREFECT_API_URL for this process, so call it before Prefect
+    is imported (afterwards Prefect no longer reads the environment, and
+    this returns None)."""
+    if os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules:
+        return None
+    from tabir.flows.server import EmbeddedApi
+
+    api = EmbeddedApi()
+    os.environ["PREFECT_API_URL"] = api.start()
+    # The server is on loopback: an http_proxy setting must not route
+    # Prefect's requests to it off the machine.
+    os.environ["NO_PROXY"] = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))
+    return api
+
+
+def startup_timeout() -> float:
+    return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+                 or DEFAULTS["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])

@@ -20,6 +20,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from tabir.redactors.config import Config
+from tabir.redactors.detect.factory import detector_for
 from tabir.redactors.inbox import Candidate, discover
 from tabir.redactors.manifest import FileRecord, build_manifest, new_run_id, utc_now, write_manifest
 from tabir.redactors.pipeline import Pending, Pipeline
@@ -38,6 +39,17 @@ def _pipeline(config: Config, out: Path) -> Pipeline:
     if key not in _PIPELINES:
         _PIPELINES[key] = Pipeline(config, out)
     return _PIPELINES[key]
+
+
+def load_models(inbox: Path, config: Config, workers: int | None = None) -> None:
+    """Load the detector's models now if this process will redact (one
+    worker or one file); worker processes load their own. `tabir run` calls
+    this while Prefect's embedded API starts, so the two overlap."""
+    if min(worker_count(config, workers), len(discover(inbox))) <= 1:
+        detector = detector_for(config)
+        load = getattr(detector, "load_models", None)
+        if load is not None:
+            load()
 
 
 @task(name="redact-file", cache_policy=NO_CACHE, task_run_name="redact {candidate.rel}")

@@ -1,14 +1,21 @@
-"""A local Prefect server as a child process of `tabir serve`.
+"""Prefect servers as child processes of Tabir's commands.
 
-Prefect's embedded API runs no scheduler (a cron deployment gets no runs),
-so the nightly schedule needs a real server. It listens on 127.0.0.1 only,
-keeps its SQLite database under the service's data folder, and dies with
-its parent: PR_SET_PDEATHSIG, so even a kill -9 of `tabir serve` leaves no
-server holding the port for the next start."""
+LocalPrefectServer: a full server for `tabir serve`. Prefect's embedded API
+runs no scheduler (a cron deployment gets no runs), so the nightly schedule
+needs a real server. It keeps its SQLite database under the service's data
+folder.
+
+EmbeddedApi: the embedded API of `tabir run`, started by Tabir rather than
+by Prefect's client so that it boots while the models load.
+
+Both listen on 127.0.0.1 only and die with their parent: PR_SET_PDEATHSIG,
+so even a kill -9 of the command leaves no server holding a port."""
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import importlib.util
 import os
 import signal
 import socket
@@ -41,6 +48,17 @@ def port_in_use(port: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def _healthy(api_url: str) -> bool:
+    try:
+        # No proxy: the server is on loopback, and an http_proxy setting
+        # must not send the health check (or anything) off the machine.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 class LocalPrefectServer:
@@ -93,16 +111,77 @@ class LocalPrefectServer:
         raise RuntimeError(f"the Prefect server did not answer within {timeout:.0f} s; see {self.log_file}")
 
     def healthy(self) -> bool:
-        try:
-            # No proxy: the server is on loopback, and an http_proxy setting
-            # must not send the health check (or anything) off the machine.
-            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-            with opener.open(f"{self.api_url}/health", timeout=2) as response:
-                return response.status == 200
-        except OSError:
-            return False
+        return _healthy(self.api_url)
 
     def stop(self, grace: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class EmbeddedApi:
+    """Prefect's embedded API: the app, flags and database (PREFECT_HOME)
+    Prefect's client starts on its own when no PREFECT_API_URL is set, but
+    started without waiting and without importing Prefect's server here.
+
+    Left to Prefect, the first flow call imports the server's modules in
+    this process (about 4 s) and then waits for the server (about 5 s)
+    before any work begins. Started first thing, the server boots on the
+    other core while this process imports and loads the models, and the
+    flow waits only for what is left (`wait_until_healthy`)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop("PREFECT_API_URL", None)
+        # What Prefect's SubprocessASGIServer sets: no UI, the ephemeral
+        # app (no background services, no scheduler).
+        env.update({"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
+        return env
+
+    def start(self) -> str:
+        """Starts the server and returns its API URL; does not wait for it."""
+        prefect = importlib.util.find_spec("prefect")
+        if prefect is None or not prefect.origin:
+            raise RuntimeError("Prefect is not installed")
+        app_dir = Path(prefect.origin).parent.parent
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=self.environment(), stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+        )
+        # Registered before Prefect registers its own exit handlers, so it
+        # runs after them (atexit is last in, first out): the last logs and
+        # events reach the server before it stops.
+        atexit.register(self.stop)
+        return self.api_url
+
+    def wait_until_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                code = None if self.process is None else self.process.returncode
+                raise RuntimeError(f"Prefect's embedded API stopped at start-up (exit code {code})")
+            if _healthy(self.api_url):
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"Prefect's embedded API did not answer within {timeout:.0f} s")
+
+    def stop(self, grace: float = 5.0) -> None:
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()

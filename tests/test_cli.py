@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,74 @@ def test_a_missing_dependency_has_its_own_exit_code_and_the_install_command(tmp_
     (tmp_path / "inbox").mkdir()
     assert main(["run", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")]) == EXIT_MISSING_DEPENDENCY
     assert "sudo apt-get install tesseract-ocr" in capsys.readouterr().err
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _embedded_api_of(pid: int) -> int | None:
+    for child in _children(pid):
+        try:
+            command = (Path("/proc") / str(child) / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"prefect.server.api.server:create_app" in command:
+            return child
+    return None
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_the_embedded_api_starts_at_once_and_ends_with_the_run_even_after_kill_9(tmp_path, inbox):
+    """`tabir run` starts Prefect's embedded API itself, first thing, so it
+    boots while the models load; it stops with a clean exit, and a kill -9 of
+    the run takes it down too (no server left holding a port)."""
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect-home"))
+    env.pop("PREFECT_API_URL", None)
+    out = tmp_path / "out"
+    for ending in ("clean exit", "kill -9"):
+        shutil.rmtree(out, ignore_errors=True)
+        # Files, not pipes: a server left behind would hold a pipe open.
+        stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
+        with open(stdout, "w") as o, open(stderr, "w") as e:
+            run = subprocess.Popen(TABIR + ["run", str(inbox), "--out", str(out), "--workers", "1"], env=env,
+                                   stdout=o, stderr=e, cwd=Path(__file__).resolve().parent.parent)
+        deadline, api = time.monotonic() + 30, None
+        while api is None and time.monotonic() < deadline and run.poll() is None:
+            api = _embedded_api_of(run.pid)
+            time.sleep(0.05)
+        assert api is not None, "the embedded API was not started by the run itself"
+        if ending == "kill -9":
+            os.kill(run.pid, signal.SIGKILL)
+            run.wait()
+        else:
+            run.wait(timeout=300)
+            assert run.returncode == EXIT_OK, stderr.read_text()[-3000:]
+            assert stdout.read_text().strip().splitlines()[-1].startswith("tabir: 3 files (3 redacted")
+        try:
+            assert _gone(api, within=15), f"the embedded API outlived the run ({ending})"
+        finally:
+            if not _gone(api, within=0):
+                os.kill(api, signal.SIGKILL)

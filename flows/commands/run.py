@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tabir.flows.console import EXIT_USAGE, exit_code_for, load_policy, report_problems, summary_line
+from tabir.flows.console import EXIT_INTERNAL, EXIT_USAGE, exit_code_for, load_policy, report_problems, summary_line
 
 
 def add_parser(sub) -> None:
@@ -35,9 +35,6 @@ def check_folders(inbox: Path, out: Path) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from tabir.flows import prefect_env
 
-    prefect_env.configure(verbose=args.verbose)
-    from tabir.redactors.errors import ConfigError
-
     problem = check_folders(args.inbox, args.out)
     if args.workers is not None and args.workers < 0:
         problem = f"--workers {args.workers}: give 0 (one per core) or more"
@@ -47,10 +44,22 @@ def run(args: argparse.Namespace) -> int:
     config = load_policy(args.config)
     if config is None:
         return EXIT_USAGE
+    # The embedded API boots in its own process while this one imports
+    # and loads the models (start-up: bench/whole_process.py).
+    api = prefect_env.start_embedded_api()
+    prefect_env.configure(verbose=args.verbose)
+    from tabir.redactors.errors import ConfigError
 
-    from tabir.flows.run import redact_inbox
+    from tabir.flows.run import load_models, redact_inbox
 
     try:
+        load_models(args.inbox, config, args.workers)
+        if api is not None:
+            try:
+                api.wait_until_healthy(prefect_env.startup_timeout())
+            except RuntimeError as exc:  # nothing was read or written yet
+                print(f"tabir: {exc}", file=sys.stderr)
+                return EXIT_INTERNAL
         manifest = redact_inbox(args.inbox, args.out, config, args.workers)
     except ConfigError as exc:  # e.g. the manifest secret inside the output folder
         print(f"tabir: {exc}", file=sys.stderr)
