@@ -11,9 +11,18 @@
 #include "e5.c"
 
 /* The layers' 4-bit weights expanded once per model to one byte per weight
- * (0..15) and a float scale per block of 32. The engine's matmul_q4q8
+ * (0..15), with a float scale per block of 32. The engine's matmul_q4q8
  * expands them again on every call: for one sentence (~25 tokens) that
- * costs about as much as the products themselves. 21 MB for 12 layers. */
+ * costs about as much as the products themselves. 21 MB for 12 layers.
+ *
+ * Layout: output rows in groups of 8, interleaved four bytes at a time.
+ * For group g and block b, 8 chunks of 32 bytes; chunk k holds, for rows
+ * 8g..8g+7 in turn, that row's weights 32b+4k .. 32b+4k+3. One chunk times
+ * four activation bytes broadcast to every lane gives the 8 rows' partial
+ * products side by side, so a block ends as one vector of 8 row sums and
+ * takes one conversion and one multiply-add for all 8 rows (the row-major
+ * layout needs them per row). The block's 8 row scales sit together too. */
+#define TABIR_G 8
 typedef struct { uint8_t *w; float *d; } tabir_mat;
 typedef struct { int NL; tabir_mat *mats; } tabir_weights;  /* mats[layer * 6 + which] */
 
@@ -21,15 +30,21 @@ static tabir_mat tabir_expand(const block_q4_0 *W, int nout, int nin) {
     int nb = nin / QK;
     tabir_mat t;
     t.w = (uint8_t *)aligned_alloc(32, (size_t)nout * nin);
-    t.d = (float *)malloc(sizeof(float) * (size_t)nout * nb);
-    if (!t.w || !t.d) { free(t.w); free(t.d); t.w = NULL; t.d = NULL; return t; }
-    for (int r = 0; r < nout; r++)
+    t.d = (float *)aligned_alloc(32, sizeof(float) * (size_t)nout * nb);
+    if (!t.w || !t.d || nout % TABIR_G) { free(t.w); free(t.d); t.w = NULL; t.d = NULL; return t; }
+    for (int r = 0; r < nout; r++) {
+        int g = r / TABIR_G, ri = r % TABIR_G;
         for (int b = 0; b < nb; b++) {
             const block_q4_0 *blk = W + (size_t)r * nb + b;
-            t.d[(size_t)r * nb + b] = fp16_to_fp32(blk->d);
-            uint8_t *o = t.w + (size_t)r * nin + b * QK;
-            for (int j = 0; j < 16; j++) { o[j] = blk->qs[j] & 0x0F; o[j + 16] = blk->qs[j] >> 4; }
+            size_t gb = (size_t)g * nb + b;
+            t.d[gb * TABIR_G + ri] = fp16_to_fp32(blk->d);
+            uint8_t row[QK];
+            for (int j = 0; j < 16; j++) { row[j] = blk->qs[j] & 0x0F; row[j + 16] = blk->qs[j] >> 4; }
+            uint8_t *o = t.w + gb * TABIR_G * QK;
+            for (int k = 0; k < QK / 4; k++)
+                memcpy(o + (size_t)k * 32 + ri * 4, row + 4 * k, 4);
         }
+    }
     return t;
 }
 
@@ -62,51 +77,180 @@ void *tabir_e5_expand_weights(const e5_model *m) {
     return x;
 }
 
-/* matmul_q4q8 on expanded weights: the same integer products and the same
- * -8 offset folded in through the activation sums, so the results match. */
-#define TABIR_RO 8  /* output rows computed together, as in matmul_q4q8 */
+/* Y[L,nout] = X W^T + bias on the expanded weights: the same integer block
+ * products as matmul_q4q8, the -8 offset folded in through the activation
+ * sums; only the order of the float additions differs. A block's 16
+ * products per lane stay within int16 (16 * 15 * 128 < 32768). */
+#if defined(__AVX2__)
+/* y[0..8] = acc - 8 corr (+ bias of group g). */
+static inline void tabir_store8(float *y, __m256 acc, __m256 corr, const float *bias, int g) {
+    __m256 out = _mm256_fnmadd_ps(_mm256_set1_ps(8.f), corr, acc);
+    if (bias) out = _mm256_add_ps(out, _mm256_loadu_ps(bias + (size_t)g * TABIR_G));
+    _mm256_storeu_ps(y, out);
+}
+#endif
+
 static void tabir_matmul(const tabir_mat *W, const float *bias, const int8_t *aq, const float *ad,
                          const int32_t *as, float *Y, int L, int nout, int nin) {
-    int nb = nin / QK;
+    int nb = nin / QK, groups = nout / TABIR_G;
 #pragma omp parallel for schedule(static)
-    for (int oo = 0; oo < nout; oo += TABIR_RO) {
-        int ro = nout - oo < TABIR_RO ? nout - oo : TABIR_RO;
-        const uint8_t *wexp = W->w + (size_t)oo * nin;
-        const float *dw = W->d + (size_t)oo * nb;
+    for (int g = 0; g < groups; g++) {
+        const uint8_t *wg = W->w + (size_t)g * nb * TABIR_G * QK;
+        const float *dg = W->d + (size_t)g * nb * TABIR_G;
+#if defined(__AVX2__)
+        const __m256i ones = _mm256_set1_epi16(1);
         for (int t = 0; t < L; t++) {
             const int8_t *a = aq + (size_t)t * nin;
             const float *dT = ad + (size_t)t * nb;
             const int32_t *sT = as + (size_t)t * nb;
-#if defined(__AVX2__)
-            __m256 facc[TABIR_RO]; float corr[TABIR_RO];
-            for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
-            const __m256i ones = _mm256_set1_epi16(1);
+            __m256 acc = _mm256_setzero_ps(), corr = _mm256_setzero_ps();
             for (int b = 0; b < nb; b++) {
-                __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-                float da = dT[b]; float sa = (float)sT[b];
-                for (int r = 0; r < ro; r++) {
-                    __m256i wv = _mm256_load_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                    __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                    float scale = dw[(size_t)r * nb + b] * da;
-                    facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
-                    corr[r] += scale * sa;
+                const uint8_t *wb = wg + (size_t)b * TABIR_G * QK;
+                __m256i sum16 = _mm256_setzero_si256();
+                for (int k = 0; k < QK / 4; k++) {
+                    int32_t four;
+                    memcpy(&four, a + b * QK + 4 * k, 4);
+                    __m256i wv = _mm256_load_si256((const __m256i *)(wb + k * 32));
+                    sum16 = _mm256_add_epi16(sum16, _mm256_maddubs_epi16(wv, _mm256_set1_epi32(four)));
                 }
+                __m256 scale = _mm256_mul_ps(_mm256_load_ps(dg + (size_t)b * TABIR_G), _mm256_set1_ps(dT[b]));
+                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(sum16, ones)), scale, acc);
+                corr = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)sT[b]), corr);
             }
-            for (int r = 0; r < ro; r++)
-                Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
+            tabir_store8(Y + (size_t)t * nout + (size_t)g * TABIR_G, acc, corr, bias, g);
+        }
 #else
-            for (int r = 0; r < ro; r++) {
-                const uint8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
+        for (int t = 0; t < L; t++) {
+            const int8_t *a = aq + (size_t)t * nin;
+            const float *dT = ad + (size_t)t * nb;
+            const int32_t *sT = as + (size_t)t * nb;
+            float *y = Y + (size_t)t * nout + (size_t)g * TABIR_G;
+            for (int ri = 0; ri < TABIR_G; ri++) {
+                float acc = 0.f;
                 for (int b = 0; b < nb; b++) {
-                    const uint8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
-                    for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
-                    acc += dw[(size_t)r * nb + b] * dT[b] * (float)(isum - 8 * sT[b]);
+                    const uint8_t *wb = wg + (size_t)b * TABIR_G * QK;
+                    const int8_t *ab = a + b * QK;
+                    int isum = 0;
+                    for (int k = 0; k < QK / 4; k++)
+                        for (int e = 0; e < 4; e++) isum += wb[k * 32 + ri * 4 + e] * (int)ab[4 * k + e];
+                    acc += dg[(size_t)b * TABIR_G + ri] * dT[b] * (float)(isum - 8 * sT[b]);
                 }
-                Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
+                y[ri] = (bias ? bias[(size_t)g * TABIR_G + ri] : 0.f) + acc;
             }
+        }
 #endif
+    }
+}
+
+/* quantize_acts, vectorised: per block of 32 activations the largest
+ * magnitude sets the scale, values round to the nearest integer (ties to
+ * even, as lrintf does) and their sum is kept for the -8 offset. Gives
+ * exactly the engine's bytes, scales and sums. The scalar version was 9% of
+ * a batch's time (perf, bench/e5_engine.py). */
+static void tabir_quantize_acts(const float *X, int L, int nin, int8_t *q, float *d, int32_t *s) {
+    int nb = nin / QK;
+#if defined(__AVX2__)
+#pragma omp parallel for schedule(static)
+    for (int t = 0; t < L; t++) {
+        const __m256 sign = _mm256_set1_ps(-0.f);
+        for (int b = 0; b < nb; b++) {
+            const float *x = X + (size_t)t * nin + b * QK;
+            __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8);
+            __m256 v2 = _mm256_loadu_ps(x + 16), v3 = _mm256_loadu_ps(x + 24);
+            __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
+                                     _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
+            __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+            m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+            m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+            float amax = _mm_cvtss_f32(m4);
+            float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+            __m256 scale = _mm256_set1_ps(id);
+            __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, scale)), i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, scale));
+            __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, scale)), i3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, scale));
+            __m256i sum = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+            __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+            s4 = _mm_hadd_epi32(s4, s4); s4 = _mm_hadd_epi32(s4, s4);
+            /* |x * id| <= 127 (plus rounding), so the saturating packs only
+             * clamp what the engine clamps too. */
+            __m256i w01 = _mm256_packs_epi32(i0, i1), w23 = _mm256_packs_epi32(i2, i3);
+            __m256i bytes = _mm256_packs_epi16(w01, w23);
+            bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+            _mm256_storeu_si256((__m256i *)(q + ((size_t)t * nb + b) * QK), bytes);
+            d[(size_t)t * nb + b] = dd;
+            s[(size_t)t * nb + b] = _mm_cvtsi128_si32(s4);
         }
     }
+#else
+    quantize_acts(X, L, nin, q, d, s);
+#endif
+}
+
+#if defined(__AVX2__)
+/* e^x, Cephes' single-precision polynomial (relative error ~2e-7), for
+ * x <= 0 as erf needs it. */
+static inline __m256 tabir_exp256(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    __m256 y = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+}
+
+/* GELU with erf from Abramowitz and Stegun 7.1.26 (absolute error below
+ * 1.5e-7, far under the int8 step the result is quantised to next). */
+static inline __m256 tabir_gelu256(__m256 x) {
+    const __m256 sign = _mm256_set1_ps(-0.f);
+    __m256 z = _mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752440f));
+    __m256 az = _mm256_andnot_ps(sign, z);
+    __m256 t = _mm256_div_ps(_mm256_set1_ps(1.f), _mm256_fmadd_ps(az, _mm256_set1_ps(0.3275911f), _mm256_set1_ps(1.f)));
+    __m256 p = _mm256_set1_ps(1.061405429f);
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.453152027f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.421413741f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.284496736f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.254829592f));
+    p = _mm256_mul_ps(p, t);
+    __m256 erf_abs = _mm256_fnmadd_ps(p, tabir_exp256(_mm256_mul_ps(_mm256_xor_ps(az, sign), az)), _mm256_set1_ps(1.f));
+    __m256 erf = _mm256_or_ps(erf_abs, _mm256_and_ps(z, sign));
+    return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(_mm256_set1_ps(1.f), erf));
+}
+#endif
+
+/* a . b over n floats. The plain loop is a chain of dependent additions
+ * the compiler may not reorder; this was most of the attention's 18%. */
+static inline float tabir_dot(const float *a, const float *b, int n) {
+    int e = 0;
+    float d = 0.f;
+#if defined(__AVX2__)
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    for (; e + 16 <= n; e += 16) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + e), _mm256_loadu_ps(b + e), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + e + 8), _mm256_loadu_ps(b + e + 8), acc1);
+    }
+    d = hsum256(_mm256_add_ps(acc0, acc1));
+#endif
+    for (; e < n; e++) d += a[e] * b[e];
+    return d;
+}
+
+/* GELU over n values in place. libm's erff was 18% of a batch's time. */
+static void tabir_gelu(float *v, size_t n) {
+#if defined(__AVX2__)
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n / 8; i++) _mm256_storeu_ps(v + 8 * i, tabir_gelu256(_mm256_loadu_ps(v + 8 * i)));
+    for (size_t i = n / 8 * 8; i < n; i++) v[i] = gelu(v[i]);
+#else
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) v[i] = gelu(v[i]);
+#endif
 }
 
 int tabir_e5_hidden(const e5_model *m) { return m->H; }
@@ -172,7 +316,7 @@ static int tabir_run(e5_model *m, const void *expanded, const int *content, cons
     if (layers < 1 || layers > m->NL) layers = m->NL;
     for (int l = 0; l < layers; l++) {
         layer_t *ly = &m->layers[l];
-        quantize_acts(x, T, H, aq, ad, as);
+        tabir_quantize_acts(x, T, H, aq, ad, as);
         MATMUL(0, ly->qw, ly->qb, q, H, H);
         MATMUL(1, ly->kw, ly->kb, k, H, H);
         MATMUL(2, ly->vw, ly->vb, v, H, H);
@@ -187,9 +331,9 @@ static int tabir_run(e5_model *m, const void *expanded, const int *content, cons
                     float mx = -1e30f;
                     for (int s = s0; s < s1; s++) {
                         const float *kh = k + (size_t)s * H + h * hd;
-                        float d = 0.f;
-                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
-                        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
+                        float d = tabir_dot(qh, kh, hd) * scale;
+                        prob[s - s0] = d;
+                        if (d > mx) mx = d;
                     }
                     float sum = 0.f;
                     for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
@@ -204,14 +348,13 @@ static int tabir_run(e5_model *m, const void *expanded, const int *content, cons
                 }
             free(prob);
         }
-        quantize_acts(ctx, T, H, aq, ad, as);
+        tabir_quantize_acts(ctx, T, H, aq, ad, as);
         MATMUL(3, ly->aow, ly->aob, ao, H, H);
         add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);
-        quantize_acts(x, T, H, aq, ad, as);
+        tabir_quantize_acts(x, T, H, aq, ad, as);
         MATMUL(4, ly->fiw, ly->fib, midff, FF, H);
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < (size_t)T * FF; i++) midff[i] = gelu(midff[i]);
-        quantize_acts(midff, T, FF, aq, ad, as);
+        tabir_gelu(midff, (size_t)T * FF);
+        tabir_quantize_acts(midff, T, FF, aq, ad, as);
         MATMUL(5, ly->fow, ly->fob, fo, H, FF);
         add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);
         if (l + 1 == mid_layer)
