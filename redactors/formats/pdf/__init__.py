@@ -17,7 +17,7 @@ from ...replace import Replacer
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
-from .layout import page_text
+from .layout import output_page_texts, page_text
 from .unreadable import rendered_text, suspect, suspect_pages
 from .pictures import big_pictures, redact_pictures
 
@@ -51,8 +51,7 @@ class PdfHandler(FormatHandler):
         own_boxes = tuple(ctx.config.redaction.fill_color)  # the redaction's boxes are not outlined letters
         texts = []
         with pymupdf.open(stream=output, filetype="pdf") as doc:
-            for page in doc:
-                text = page_text(page).text
+            for page, text in zip(doc, output_page_texts(output)):
                 texts.append((f"the text of page {page.number + 1}", text))
                 if read_pictures and (big_pictures(page, ctx.config.limits.min_picture_px)
                                       or suspect(page, text, own_boxes)):

@@ -10,7 +10,7 @@ from ...config import ImageSettings
 from ...verify import leaks_in_bytes, leaks_in_text
 from ...pixels.icc import profile_texts
 from .carriers import CATALOG_KEYS_TO_DROP, icc_profiles
-from .layout import EXTRACT_FLAGS, page_text
+from .layout import EXTRACT_FLAGS, output_page_texts
 from .pictures import picture_problems
 
 # Binary streams where text values cannot sit as text: searching them only
@@ -31,9 +31,9 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: Imag
             return ["the output is encrypted or has no pages"]
         problems = _structure_problems(doc)
         texts = []
-        for page in doc:
+        for page, text in zip(doc, output_page_texts(output)):
             where = f"the text of page {page.number + 1}"
-            texts.append((where, page_text(page).text))
+            texts.append((where, text))
             texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())))
         problems += leaks_in_text(values, texts, inserted)
         problems += leaks_in_bytes(values, _object_blobs(doc), inserted)

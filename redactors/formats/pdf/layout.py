@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pymupdf
 
@@ -247,3 +248,12 @@ def page_text(page: pymupdf.Page) -> PageText:
                     add(separator, token, rects[0], line.key)
                 previous_text = line.text
     return PageText("".join(parts), words)
+
+
+@lru_cache(maxsize=1)
+def output_page_texts(output: bytes) -> tuple[str, ...]:
+    """page_text of every page of a finished output, read once from its
+    bytes: verification and the second look both read the same output, and
+    reading a page's layout (tables included) is most of what each costs."""
+    with pymupdf.open(stream=output, filetype="pdf") as doc:
+        return tuple(page_text(page).text for page in doc)
