@@ -44,14 +44,14 @@ class PdfHandler(FormatHandler):
                ctx: RedactionContext) -> list[str]:
         limits = ctx.config.limits
         return verify_pdf(output, sensitive_values, inserted, ctx.config.images, limits.min_picture_px,
-                          limits.max_picture_pixels)
+                          limits.max_picture_pixels, tuple(ctx.config.redaction.fill_color))
 
     def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
         read_pictures = ctx.config.verification.read_pictures and ctx.config.images.ocr
         own_boxes = tuple(ctx.config.redaction.fill_color)  # the redaction's boxes are not outlined letters
         texts = []
         with pymupdf.open(stream=output, filetype="pdf") as doc:
-            for page, text in zip(doc, output_page_texts(output)):
+            for page, text in zip(doc, output_page_texts(output, own_boxes)):
                 texts.append((f"the text of page {page.number + 1}", text))
                 if read_pictures and (big_pictures(page, ctx.config.limits.min_picture_px)
                                       or suspect(page, text, own_boxes)):

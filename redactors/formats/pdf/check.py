@@ -21,7 +21,9 @@ _HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
 
 
 def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: ImageSettings, min_picture_px: int,
-               max_picture_pixels: int) -> list[str]:
+               max_picture_pixels: int, own_boxes: tuple[float, ...]) -> list[str]:
+    """Problems that keep `output` from publication. `own_boxes`: the colour
+    the redaction fills its boxes with."""
     try:
         doc = pymupdf.open(stream=output, filetype="pdf")
     except Exception as exc:
@@ -31,7 +33,7 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: Imag
             return ["the output is encrypted or has no pages"]
         problems = _structure_problems(doc)
         texts = []
-        for page, text in zip(doc, output_page_texts(output)):
+        for page, text in zip(doc, output_page_texts(output, own_boxes)):
             where = f"the text of page {page.number + 1}"
             texts.append((where, text))
             texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())))

@@ -104,10 +104,31 @@ def _group_lines(words, cell: tuple = ()) -> list[_Line]:
     return list(lines.values())
 
 
-def _table_cells(page: pymupdf.Page) -> list[list[list[pymupdf.Rect]]]:
+def plain_box(drawing: dict, colour: tuple[float, ...]) -> bool:
+    """One filled rectangle of exactly this colour (as redaction draws its
+    boxes); a letter's outline has curves or several parts."""
+    fill = drawing.get("fill") or ()
+    return (len(drawing["items"]) == 1 and drawing["items"][0][0] == "re" and len(fill) == len(colour)
+            and all(abs(a - b) < 0.01 for a, b in zip(fill, colour)))
+
+
+# A redaction box covers at least a letter; a table's ruling drawn as a
+# filled rectangle is thinner than this.
+_MIN_BOX_SIDE_PT = 3.0
+
+
+def _table_cells(page: pymupdf.Page, own_boxes: tuple[float, ...] | None = None) -> list[list[list[pymupdf.Rect]]]:
     """Per ruled table on the page, its rows of cell rectangles. Only pages
-    with line art are searched (finding tables costs ~30 ms a page)."""
-    if len(page.get_cdrawings()) < 2:
+    with line art are searched (finding tables costs 30-80 ms a page), and
+    on a redacted page (`own_boxes`: the redaction's colour) the
+    redaction's own boxes are not line art: a page whose only drawings are
+    those boxes is read as its input was, without a table search."""
+    drawings = page.get_cdrawings()
+    if own_boxes is not None:
+        drawings = [d for d in drawings if not (plain_box(d, own_boxes)
+                                                and min(pymupdf.Rect(d["rect"]).width,
+                                                        pymupdf.Rect(d["rect"]).height) >= _MIN_BOX_SIDE_PT)]
+    if len(drawings) < 2:
         return []
     try:
         tables = page.find_tables().tables
@@ -116,12 +137,12 @@ def _table_cells(page: pymupdf.Page) -> list[list[list[pymupdf.Rect]]]:
     return [[[pymupdf.Rect(c) for c in row.cells if c is not None] for row in table.rows] for table in tables]
 
 
-def _chunks(page: pymupdf.Page) -> list[list[list[_Line]]]:
+def _chunks(page: pymupdf.Page, own_boxes: tuple[float, ...] | None = None) -> list[list[list[_Line]]]:
     """The page as rows of cells of lines, in reading order. A row with
     several cells is a table row (ruled, or single-line blocks on one
     baseline); everything else is a row of one block."""
     words = _words(page)
-    tables = _table_cells(page)
+    tables = _table_cells(page, own_boxes)
     cell_of: dict[int, tuple[int, int, int]] = {}
     for index, word in enumerate(words):
         centre = pymupdf.Point((word[0] + word[2]) / 2, (word[1] + word[3]) / 2)
@@ -217,7 +238,9 @@ def _line_separator(previous: str, following: str) -> str:
     return " "
 
 
-def page_text(page: pymupdf.Page) -> PageText:
+def page_text(page: pymupdf.Page, own_boxes: tuple[float, ...] | None = None) -> PageText:
+    """The page's text and word boxes. `own_boxes`: on a redacted page, the
+    colour of the redaction's boxes (not line art of a table)."""
     parts: list[str] = []
     words: list[Word] = []
     position = 0
@@ -231,7 +254,7 @@ def page_text(page: pymupdf.Page) -> PageText:
         words.append(Word(position, position + len(token), rect, key))
         position += len(token)
 
-    for row_index, row in enumerate(_chunks(page)):
+    for row_index, row in enumerate(_chunks(page, own_boxes)):
         for block_index, block in enumerate(row):
             previous_text = None
             for line in block:
@@ -251,9 +274,9 @@ def page_text(page: pymupdf.Page) -> PageText:
 
 
 @lru_cache(maxsize=1)
-def output_page_texts(output: bytes) -> tuple[str, ...]:
+def output_page_texts(output: bytes, own_boxes: tuple[float, ...]) -> tuple[str, ...]:
     """page_text of every page of a finished output, read once from its
     bytes: verification and the second look both read the same output, and
     reading a page's layout (tables included) is most of what each costs."""
     with pymupdf.open(stream=output, filetype="pdf") as doc:
-        return tuple(page_text(page).text for page in doc)
+        return tuple(page_text(page, own_boxes).text for page in doc)

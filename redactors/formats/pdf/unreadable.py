@@ -17,7 +17,7 @@ import pymupdf
 
 from ...pixels.ocr import OcrText, read_words
 from ...pixels.redact import confident_text
-from .layout import EXTRACT_FLAGS
+from .layout import EXTRACT_FLAGS, plain_box
 
 # Share of characters in the extracted text that no real text has
 # (control characters, replacement characters, private use).
@@ -64,20 +64,12 @@ def suspect(page: pymupdf.Page, text: str, own_boxes: tuple[float, ...] | None =
     shapes = 0
     for drawing in page.get_cdrawings():
         if drawing.get("type") in ("f", "fs") and pymupdf.Rect(drawing["rect"]).height <= GLYPH_HEIGHT_PT:
-            if own_boxes is not None and _plain_box(drawing, own_boxes):
+            if own_boxes is not None and plain_box(drawing, own_boxes):
                 continue
             shapes += 1
             if shapes >= OUTLINE_SHAPES:
                 return True
     return False
-
-
-def _plain_box(drawing: dict, colour: tuple[float, ...]) -> bool:
-    """One filled rectangle of exactly this colour (as redaction draws its
-    boxes); a letter's outline has curves or several parts."""
-    fill = drawing.get("fill") or ()
-    return (len(drawing["items"]) == 1 and drawing["items"][0][0] == "re" and len(fill) == len(colour)
-            and all(abs(a - b) < 0.01 for a, b in zip(fill, colour)))
 
 
 def rendered_words(page: pymupdf.Page) -> OcrText:
