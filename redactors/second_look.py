@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .detect.base import TextDetector, prefetch
+from .detect.base import TextDetector, detect_skipping, prefetch
 from .detect.matcher import Blanker, TextMatcher
 from .detect.propagate import normalise
 from .model import TextSpan
@@ -49,10 +49,11 @@ def fresh_findings(detector: TextDetector, texts: Iterable[tuple[str, str]], ins
     (labels, pseudonyms) is blanked first. Context types only with
     `all_types` (see the module's docstring)."""
     blank = Blanker(inserted)
+    skip = frozenset() if all_types else CONTEXT_TYPES
     found = []
     for where, text in texts:
         text = blank.text(text)
-        for span in detector.detect(text):
+        for span in detect_skipping(detector, text, skip):
             value = text[span.start:span.end]
             if value.strip() and (all_types or span.entity_type not in CONTEXT_TYPES):
                 found.append(Fresh(where, span.entity_type, value))

@@ -179,3 +179,29 @@ def test_the_redactions_own_boxes_are_not_taken_for_letters_drawn_as_outlines():
     assert suspect(red_boxes, red_boxes.get_text(), own_boxes=(0, 0, 0)) is True
     outlines = page_with(lambda page, r: page.draw_oval(r, color=(0, 0, 0), fill=(0, 0, 0)))
     assert suspect(outlines, outlines.get_text(), own_boxes=(0, 0, 0)) is True
+
+
+def test_the_second_look_does_not_run_the_name_models_whose_findings_it_drops(config, monkeypatch):
+    """In a text layer the second look counts only types found by patterns
+    (the module's docstring): the e5 head and the spaCy names are not run
+    for it, and what it finds is exactly the full detector's finds of the
+    other types. When every type counts (text read by OCR), they run."""
+    from tabir.redactors.detect.factory import detector_for
+    from tabir.redactors.detect.presidio_text import E5NameRecognizer
+    from tabir.redactors.second_look import CONTEXT_TYPES
+
+    detector = detector_for(config)
+    assert config.detection.profile == "accurate"
+    text = ("Klien Siti Aminah (NIK 3203121708900002) tinggal di Desa Sukamaju, Cianjur. "
+            f"Hubungi ibunya di {PHONE} atau siti.aminah@example.com.")
+    full = {(s.entity_type, text[s.start:s.end]) for s in detector.detect(text)}
+    assert {"PERSON", "LOCATION"} <= {t for t, _ in full}
+    calls = []
+    real = E5NameRecognizer.analyze
+    monkeypatch.setattr(E5NameRecognizer, "analyze", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    fresh = fresh_findings(detector, [("page 1", text)], [])
+    assert calls == []
+    assert {(f.entity_type, f.value) for f in fresh} == {(t, v) for t, v in full if t not in CONTEXT_TYPES}
+    assert {"ID_NIK", "PHONE_NUMBER", "EMAIL_ADDRESS"} <= {f.entity_type for f in fresh}
+    everything = fresh_findings(detector, [("page 1 as rendered", text)], [], all_types=True)
+    assert calls and {(f.entity_type, f.value) for f in everything} == full

@@ -23,3 +23,13 @@ def prefetch(detector, texts: list[str]) -> None:
     hint = getattr(detector, "prefetch", None)
     if hint is not None:
         hint(texts)
+
+
+def detect_skipping(detector, text: str, skip: frozenset[str]) -> list:
+    """detector.detect(text), telling a detector that can use it (a
+    `detect_skipping` method) which entity types the caller drops anyway, so
+    it may leave out the work of finding them. The caller still filters:
+    a detector without the method, or one that finds them anyway, is not
+    wrong, only slower."""
+    hint = getattr(detector, "detect_skipping", None)
+    return hint(text, skip) if hint is not None else detector.detect(text)

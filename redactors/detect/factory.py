@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 from ..config import Config
-from .base import TextDetector, prefetch
+from .base import TextDetector, detect_skipping, prefetch
 
 _DETECTORS: dict[str, TextDetector] = {}
 _BUILDING = threading.Lock()  # a detector being built is waited for, never built twice
@@ -44,6 +44,9 @@ class LazyDetector:
 
     def detect(self, text: str):
         return self._loaded().detect(text)
+
+    def detect_skipping(self, text: str, skip: frozenset[str]):
+        return detect_skipping(self._loaded(), text, skip)
 
     def prefetch(self, texts: list[str]) -> None:
         prefetch(self._loaded(), texts)

@@ -329,10 +329,20 @@ class PresidioDetector:
             self._names.read_many([PreparedText(text).text for text in texts])
 
     def detect(self, text: str) -> list[TextSpan]:
+        return self.detect_skipping(text, frozenset())
+
+    def detect_skipping(self, text: str, skip: frozenset[str]) -> list[TextSpan]:
+        """detect, without asking for the types in `skip`: recognizers that
+        find only those are not run (the e5 head and the spaCy names, when
+        the second look drops names and places). Spans of the other types
+        are the same: Presidio and drop_contained only merge spans of one
+        type."""
         if not text.strip():
             return []
         prepared = PreparedText(text)
-        entities = self._entities
+        entities = [e for e in self._entities if e not in skip]
+        if not entities:
+            return []
         results = []
         english = "en" in self.languages and ("id" not in self.languages or looks_english(prepared.text))
         if "id" in self.languages:

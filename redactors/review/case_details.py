@@ -89,9 +89,16 @@ class WithCaseDetails:
         prefetch(self.base, texts)
 
     def detect(self, text: str):
+        return self.detect_skipping(text, frozenset())
+
+    def detect_skipping(self, text: str, skip: frozenset[str]):
+        from ..detect.base import detect_skipping
         from ..model import TextSpan
 
-        spans = self.base.detect(text)
+        # Every span found shapes the case-detail spans (names are passed
+        # on, the rest is covered around the spans): whenever case details
+        # are wanted, every type is asked for.
+        spans = detect_skipping(self.base, text, skip if "CASE_DETAIL" in skip else frozenset())
         names = [text[s.start:s.end] for s in spans if s.entity_type == "PERSON"]
         extra = []
         for detail in case_detail_spans(text, names):
