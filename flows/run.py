@@ -20,7 +20,6 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from tabir.redactors.config import Config
-from tabir.redactors.detect.factory import detector_for
 from tabir.redactors.inbox import Candidate, discover
 from tabir.redactors.manifest import FileRecord, build_manifest, new_run_id, utc_now, write_manifest
 from tabir.redactors.pipeline import Pending, Pipeline
@@ -41,15 +40,30 @@ def _pipeline(config: Config, out: Path) -> Pipeline:
     return _PIPELINES[key]
 
 
-def load_models(inbox: Path, config: Config, workers: int | None = None) -> None:
-    """Load the detector's models now if this process will redact (one
-    worker or one file); worker processes load their own. `tabir run` calls
-    this while Prefect's embedded API starts, so the two overlap."""
-    if min(worker_count(config, workers), len(discover(inbox))) <= 1:
-        detector = detector_for(config)
-        load = getattr(detector, "load_models", None)
-        if load is not None:
-            load()
+# Worker pools started before their run's flow, by (policy, output folder).
+_STARTED_POOLS: dict[tuple[str, str], RedactionWorkers] = {}
+
+
+def load_models(inbox: Path, out: Path, config: Config, workers: int | None = None) -> None:
+    """Load the models now: in this process if it will redact (one worker
+    or one file), else in worker processes started now, which the run then
+    uses. `tabir run` calls this while Prefect's embedded API starts, so the
+    two overlap."""
+    count = min(worker_count(config, workers), len(discover(inbox)))
+    if count == 0:
+        return
+    if count == 1:
+        _pipeline(config, out).load_models()
+    else:
+        pool = RedactionWorkers(_pipeline(config, out), count)
+        pool.start_now()
+        _STARTED_POOLS[(config.hash, str(out.resolve()))] = pool
+
+
+def close_started_pools() -> None:
+    """Stop worker pools started for a run that did not take them."""
+    while _STARTED_POOLS:
+        _STARTED_POOLS.popitem()[1].close()
 
 
 @task(name="redact-file", cache_policy=NO_CACHE, task_run_name="redact {candidate.rel}")
@@ -89,7 +103,11 @@ def redact_inbox(inbox: Path, out: Path, config: Config, workers: int | None = N
                 records.append(redact_file(config, out, candidate))
                 bar.advance(str(candidate.rel))
         else:
-            with RedactionWorkers(pipeline, count) as pool:
+            early = _STARTED_POOLS.pop((config.hash, str(out.resolve())), None)
+            if early is not None and early.workers != count:
+                early.close()
+                early = None
+            with early or RedactionWorkers(pipeline, count) as pool:
                 _POOLS[run_id] = pool
                 # Each file in flight waits for its worker in a thread of the
                 # flow's task runner; this thread publishes them in input order.

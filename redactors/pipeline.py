@@ -77,6 +77,12 @@ class Pipeline:
         self.ctx = RedactionContext(detector, config)
         self._previous: dict[str, dict] | None = None  # the last run's records, read when first needed
 
+    def load_models(self) -> None:
+        """Load the detector's models now instead of at the first text."""
+        load = getattr(self.ctx.detector, "load_models", None)
+        if load is not None:
+            load()
+
     def process(self, candidate: Candidate) -> FileRecord:
         """Redact, verify and publish one input of `tabir run`."""
         pending = self.begin(candidate)

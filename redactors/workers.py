@@ -59,6 +59,17 @@ def _start_worker(config: Config, out) -> None:
 
     cv2.setNumThreads(1)
     _PIPELINE = Pipeline(config, out)
+    # A worker exists to redact: its models load now, while the main
+    # process may still be starting (see RedactionWorkers.start_now). If
+    # they cannot load, the first file's redaction fails with the reason.
+    try:
+        _PIPELINE.load_models()
+    except Exception:
+        pass
+
+
+def _started() -> None:
+    """The task that makes a worker start (its initializer does the work)."""
 
 
 def _resident_mb() -> float:
@@ -100,6 +111,15 @@ class RedactionWorkers:
         self._saved_environment: dict[str, str | None] | None = None
         self._pool = self._new_pool(workers)
         self._alone_pool: ProcessPoolExecutor | None = None
+
+    def start_now(self) -> None:
+        """Start every worker process now rather than at the first file, so
+        that their models load while the caller does other work (`tabir run`
+        starts Prefect's embedded API meanwhile). Does not wait."""
+        with self._lock:
+            pool = self._pool
+        for _ in range(self.workers):  # a task no idle worker can take starts a new one
+            pool.submit(_started)
 
     def in_flight(self) -> int:
         """Files to keep in flight: two per worker, so that none waits for

@@ -131,3 +131,23 @@ def test_worker_count_follows_the_request_then_the_policy(config):
     assert worker_count(config, 3) == 3
     assert worker_count(dataclasses.replace(config, processes=dataclasses.replace(config.processes, workers=2))) == 2
     assert worker_count(config, 0) == len(os.sched_getaffinity(0))
+
+
+def test_workers_started_before_the_run_load_their_models_then_and_the_run_uses_them(prefect_api, inbox, tmp_path,
+                                                                                     config, pools):
+    """`tabir run` starts the worker processes while Prefect's API starts:
+    they exist and load their models before the flow begins, and the flow
+    redacts with that pool, not a second one."""
+    from tabir.flows import run as run_flow
+
+    out = tmp_path / "out"
+    run_flow.load_models(inbox, out, config, 2)
+    assert len(pools) == 1 and len(run_flow._STARTED_POOLS) == 1
+    deadline = time.monotonic() + 30
+    while len(multiprocessing.active_children()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(multiprocessing.active_children()) >= 2, "the workers were not started before the run"
+    records = run_with_workers(config, inbox, out, 2)
+    assert len(pools) == 1 and run_flow._STARTED_POOLS == {}
+    assert [r.status for r in records] == ["redacted"] * len(discover(inbox)), [(r.input, r.reason) for r in records]
+    assert CLIENT not in pdftotext(out / "redacted" / "laporan_0.pdf")

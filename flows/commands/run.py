@@ -50,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
     prefect_env.configure(verbose=args.verbose)
     from tabir.redactors.errors import ConfigError
 
-    from tabir.flows.run import load_models, redact_inbox
+    from tabir.flows.run import close_started_pools, load_models, redact_inbox
 
     try:
-        load_models(args.inbox, config, args.workers)
+        load_models(args.inbox, args.out, config, args.workers)
         if api is not None:
             try:
                 api.wait_until_healthy(prefect_env.startup_timeout())
@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:  # e.g. the manifest secret inside the output folder
         print(f"tabir: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        close_started_pools()
     manifest_path = args.out / "manifests" / f"{manifest['run_id']}.json"
     print(summary_line(manifest, manifest_path))
     report_problems(manifest["files"], lambda line: print(line, file=sys.stderr))

@@ -45,6 +45,11 @@ class LazyDetector:
     def detect(self, text: str):
         return self._loaded().detect(text)
 
+    def load_models(self) -> None:
+        load = getattr(self._loaded(), "load_models", None)
+        if load is not None:
+            load()
+
     def detect_skipping(self, text: str, skip: frozenset[str]):
         return detect_skipping(self._loaded(), text, skip)
 

@@ -88,6 +88,11 @@ class WithCaseDetails:
     def prefetch(self, texts: list[str]) -> None:
         prefetch(self.base, texts)
 
+    def load_models(self) -> None:
+        load = getattr(self.base, "load_models", None)
+        if load is not None:
+            load()
+
     def detect(self, text: str):
         return self.detect_skipping(text, frozenset())
 
