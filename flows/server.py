@@ -50,6 +50,18 @@ def port_in_use(port: int) -> bool:
     return False
 
 
+def _stop(process: subprocess.Popen | None, grace: float) -> None:
+    """Terminate a server, then kill it if it has not exited after `grace` s."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _healthy(api_url: str) -> bool:
     try:
         # No proxy: the server is on loopback, and an http_proxy setting
@@ -114,14 +126,7 @@ class LocalPrefectServer:
         return _healthy(self.api_url)
 
     def stop(self, grace: float = 15.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(grace)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        _stop(self.process, grace)
 
 
 class EmbeddedApi:
@@ -182,11 +187,4 @@ class EmbeddedApi:
         raise RuntimeError(f"Prefect's embedded API did not answer within {timeout:.0f} s")
 
     def stop(self, grace: float = 5.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(grace)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        _stop(self.process, grace)
