@@ -152,8 +152,8 @@ static void tabir_matmul(const tabir_mat *W, const float *bias, const int8_t *aq
  * exactly the engine's bytes, scales and sums. The scalar version was 9% of
  * a batch's time (perf, bench/e5_engine.py). */
 static void tabir_quantize_acts(const float *X, int L, int nin, int8_t *q, float *d, int32_t *s) {
-    int nb = nin / QK;
 #if defined(__AVX2__)
+    int nb = nin / QK;
 #pragma omp parallel for schedule(static)
     for (int t = 0; t < L; t++) {
         const __m256 sign = _mm256_set1_ps(-0.f);
