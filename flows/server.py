@@ -50,18 +50,6 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def _stop(process: subprocess.Popen | None, grace: float) -> None:
-    """Terminate a server, then kill it if it has not exited after `grace` s."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def _healthy(api_url: str) -> bool:
     try:
         # No proxy: the server is on loopback, and an http_proxy setting
@@ -73,18 +61,57 @@ def _healthy(api_url: str) -> bool:
         return False
 
 
-class LocalPrefectServer:
-    def __init__(self, home: Path, port: int, ui: bool, log_file: Path, extra_env: dict[str, str] | None = None):
-        self.extra_env = extra_env or {}
-        self.home = home
-        self.port = port or free_port()
-        self.ui = ui
-        self.log_file = log_file
+class _ServerChild:
+    """A Prefect server process on 127.0.0.1, started by a subclass."""
+
+    grace = 5.0  # seconds between terminate and kill when it is stopped
+    what = "the Prefect server"
+    see = ""  # where to look when it fails, appended to errors
+
+    def __init__(self, port: int):
+        self.port = port
         self.process: subprocess.Popen | None = None
 
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
+
+    def healthy(self) -> bool:
+        return _healthy(self.api_url)
+
+    def wait_until_healthy(self, timeout: float, interval: float = 0.1) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                code = None if self.process is None else self.process.returncode
+                raise RuntimeError(f"{self.what} stopped at start-up (exit code {code}){self.see}")
+            if self.healthy():
+                return
+            time.sleep(interval)
+        self.stop()
+        raise RuntimeError(f"{self.what} did not answer within {timeout:.0f} s{self.see}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(self.grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class LocalPrefectServer(_ServerChild):
+    grace = 15.0
+
+    def __init__(self, home: Path, port: int, ui: bool, log_file: Path, extra_env: dict[str, str] | None = None):
+        super().__init__(port or free_port())
+        self.extra_env = extra_env or {}
+        self.home = home
+        self.ui = ui
+        self.log_file = log_file
+        self.see = f"; see {log_file}"
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -112,24 +139,10 @@ class LocalPrefectServer:
             preexec_fn=_die_with_parent,
         )
         log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Prefect server stopped at start-up; see {self.log_file}")
-            if self.healthy():
-                return
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"the Prefect server did not answer within {timeout:.0f} s; see {self.log_file}")
-
-    def healthy(self) -> bool:
-        return _healthy(self.api_url)
-
-    def stop(self, grace: float = 15.0) -> None:
-        _stop(self.process, grace)
+        self.wait_until_healthy(timeout, interval=0.5)
 
 
-class EmbeddedApi:
+class EmbeddedApi(_ServerChild):
     """Prefect's embedded API: the app, flags and database (PREFECT_HOME)
     Prefect's client starts on its own when no PREFECT_API_URL is set, but
     started without waiting and without importing Prefect's server here.
@@ -140,13 +153,10 @@ class EmbeddedApi:
     other core while this process imports and loads the models, and the
     flow waits only for what is left (`wait_until_healthy`)."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
+    what = "Prefect's embedded API"
 
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api"
+    def __init__(self) -> None:
+        super().__init__(free_port())
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -173,18 +183,3 @@ class EmbeddedApi:
         # events reach the server before it stops.
         atexit.register(self.stop)
         return self.api_url
-
-    def wait_until_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                code = None if self.process is None else self.process.returncode
-                raise RuntimeError(f"Prefect's embedded API stopped at start-up (exit code {code})")
-            if _healthy(self.api_url):
-                return
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"Prefect's embedded API did not answer within {timeout:.0f} s")
-
-    def stop(self, grace: float = 5.0) -> None:
-        _stop(self.process, grace)

@@ -25,7 +25,8 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.language import Language
 
 from ..config import CONFIG_DIR, DetectionPolicy
-from .public_places import normalise, public_place_names
+from .propagate import normalise
+from .public_places import public_place_names
 from ..model import TextSpan
 from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS

@@ -6,13 +6,13 @@ so (detection.public_places: keep, the default)."""
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 import yaml
 
 from ..config import CONFIG_DIR
 from ..errors import ConfigError
+from .propagate import normalise
 
 PUBLIC_PLACES_PATH = CONFIG_DIR / "public_places.yaml"
 _LISTS = ("countries", "provinces", "province_short_forms", "islands")
@@ -21,8 +21,8 @@ _PROVINCE_PREFIXES = ("provinsi", "prov.", "propinsi")
 
 @functools.lru_cache(maxsize=4)
 def public_place_names(path: Path = PUBLIC_PLACES_PATH) -> frozenset[str]:
-    """Every name, case-folded with single spaces; provinces also after
-    "Provinsi"."""
+    """Every name as `normalise` gives it (case-folded, single spaces);
+    provinces also after "Provinsi"."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -43,7 +43,3 @@ def public_place_names(path: Path = PUBLIC_PLACES_PATH) -> frozenset[str]:
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(_LISTS)}")
     return frozenset(names)
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip()).casefold()
