@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .config import Config
-from .detect.base import TextDetector
+from .detect.base import TextDetector, load_models
 from .detect.factory import LazyDetector
 from .errors import EmptyInput, InputRejected, MissingDependency, RefusedInput, TooLarge, UnsupportedType
 from .formats import RedactionContext, handler_for, supported_extensions
@@ -79,9 +79,7 @@ class Pipeline:
 
     def load_models(self) -> None:
         """Load the detector's models now instead of at the first text."""
-        load = getattr(self.ctx.detector, "load_models", None)
-        if load is not None:
-            load()
+        load_models(self.ctx.detector)
 
     def process(self, candidate: Candidate) -> FileRecord:
         """Redact, verify and publish one input of `tabir run`."""

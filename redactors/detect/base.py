@@ -25,6 +25,15 @@ def prefetch(detector, texts: list[str]) -> None:
         hint(texts)
 
 
+def load_models(detector) -> None:
+    """Let `detector` (if it can: a `load_models` method) load its models
+    now instead of at its first text. Detectors that wrap another pass it
+    on."""
+    load = getattr(detector, "load_models", None)
+    if load is not None:
+        load()
+
+
 def detect_skipping(detector, text: str, skip: frozenset[str]) -> list:
     """detector.detect(text), telling a detector that can use it (a
     `detect_skipping` method) which entity types the caller drops anyway, so

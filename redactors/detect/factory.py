@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 from ..config import Config
-from .base import TextDetector, detect_skipping, prefetch
+from .base import TextDetector, detect_skipping, load_models, prefetch
 
 _DETECTORS: dict[str, TextDetector] = {}
 _BUILDING = threading.Lock()  # a detector being built is waited for, never built twice
@@ -46,9 +46,7 @@ class LazyDetector:
         return self._loaded().detect(text)
 
     def load_models(self) -> None:
-        load = getattr(self._loaded(), "load_models", None)
-        if load is not None:
-            load()
+        load_models(self._loaded())
 
     def detect_skipping(self, text: str, skip: frozenset[str]):
         return detect_skipping(self._loaded(), text, skip)

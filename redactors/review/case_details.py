@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..config import CONFIG_DIR
-from ..detect.base import prefetch
+from ..detect.base import detect_skipping, load_models, prefetch
 
 LEXICON_PATH = CONFIG_DIR / "case_details.yaml"
 # A sentence ends at . ! ? or a line break (lists and table rows), but not
@@ -89,15 +89,12 @@ class WithCaseDetails:
         prefetch(self.base, texts)
 
     def load_models(self) -> None:
-        load = getattr(self.base, "load_models", None)
-        if load is not None:
-            load()
+        load_models(self.base)
 
     def detect(self, text: str):
         return self.detect_skipping(text, frozenset())
 
     def detect_skipping(self, text: str, skip: frozenset[str]):
-        from ..detect.base import detect_skipping
         from ..model import TextSpan
 
         # Every span found shapes the case-detail spans (names are passed
