@@ -13,8 +13,10 @@ The same faces at other sizes (`--scales N`): N eval photos upscaled to
 canvases with eval photos pasted small (faces of 10-48 px), and 3N 1024x768
 pictures with faces of 10-30 px, read with and without the 2x pass (the
 baseline, in the same run). Then the whole
-pipeline per 12 MP photo beside deface and presidio-image-redactor
-(`--pipeline N`). With `--review`: how many eval photos go to review with
+pipeline per 12 MP photo (`--pipeline N`, `--threads T`), with the face
+model through ONNX Runtime and, as the baseline in the same run, OpenCV's
+DNN module, beside the deface command line (one photo per command, and all
+in one command) and presidio-image-redactor, each with T threads. With `--review`: how many eval photos go to review with
 each face style, with and without the rounds that cover what verification
 still sees.
 """
@@ -220,51 +222,86 @@ def twelve_megapixel_photos(folder: Path, count: int, work: Path) -> list[Path]:
     return paths
 
 
-def whole_pipeline(paths: list[Path], presidio_python: Path) -> None:
-    """Decode, faces, OCR, encode per 12 MP photo through Tabir's image
-    handler, beside the deface command line on the same files."""
+def tabir_per_photo(paths: list[Path], model: str) -> float:
+    """Median seconds per photo through Tabir's whole pipeline for one file
+    (decode, faces, OCR, names, redact, encode, the output read again and
+    any face still seen covered, verification, the second look), with the
+    face model given; models loaded and warmed up first."""
+    import statistics
+    import tempfile
+    from pathlib import PurePosixPath
+
+    import tabir.redactors.pixels.redact as redact_module
+    from tabir.redactors.config import load_config
+    from tabir.redactors.pipeline import Pipeline
+    from tabir.redactors.pixels.redact import forget_pictures
+
+    faces_module.DEFAULT_MODEL = model
+    redact_module._FACES.clear()
+    with tempfile.TemporaryDirectory() as out:
+        pipeline = Pipeline(load_config(), Path(out))
+        pipeline.load_models()
+        pipeline.redact_bytes(PurePosixPath(paths[-1].name), paths[-1].read_bytes())  # warm-up
+        times = []
+        for path in paths:
+            forget_pictures()  # nothing remembered from an earlier run of the same pixels
+            start = time.perf_counter()
+            outcome = pipeline.redact_bytes(PurePosixPath(path.name), path.read_bytes())
+            times.append(time.perf_counter() - start)
+            if outcome.record.status != "redacted":
+                print(f"  ({path.name}: {outcome.record.status}: {outcome.record.reason})")
+    return statistics.median(times)
+
+
+def deface_per_photo(paths: list[Path], threads: int) -> tuple[float, float] | None:
+    """The deface command line with `threads` threads, as a user runs it:
+    (median seconds for one photo per command, seconds per photo when one
+    command is given them all), or None when it is not installed."""
     import shutil
     import statistics
     import subprocess
 
-    from tabir.redactors.config import load_config
-    from tabir.redactors.formats import RedactionContext
-    from tabir.redactors.formats.photo import PhotoHandler
-    from tabir.redactors.detect.factory import detector_for
-
-    config = load_config()
-    ctx = RedactionContext(detector_for(config), config)
-    handler = PhotoHandler()
-    handler.redact(paths[0].read_bytes(), ctx)  # warm-up: models, one Net per size
-    tabir = []
-    for path in paths:
-        start = time.perf_counter()
-        handler.redact(path.read_bytes(), ctx)
-        tabir.append(time.perf_counter() - start)
-    print(f"\nwhole pipeline per 12 MP photo (decode, faces, OCR, encode), {len(paths)} photos, median:")
-    print(f"  tabir (1 thread for OpenCV):          {statistics.median(tabir):6.2f} s")
     deface = shutil.which("deface", path=str(Path(sys.executable).parent)) or shutil.which("deface")
-    deface_median = None
-    if deface:
-        times = []
-        for path in paths:
-            start = time.perf_counter()
-            subprocess.run([deface, str(path), "-o", str(path.with_suffix(".deface.jpg")), "-t", "0.2",
-                            "--mask-scale", "1.3", "--replacewith", "solid"], capture_output=True, check=False)
-            times.append(time.perf_counter() - start)
-        deface_median = statistics.median(times)
-        print(f"  deface command line (faces only):     {deface_median:6.2f} s   "
-              f"ratio tabir / deface {statistics.median(tabir) / deface_median:.2f}")
-    presidio_median = presidio_image_redactor(paths, presidio_python)
+    if not deface:
+        return None
+    env = dict(os.environ, OPENCV_FOR_THREADS_NUM=str(threads), OMP_NUM_THREADS=str(threads))
+    options = ["-t", "0.2", "--mask-scale", "1.3", "--replacewith", "solid"]
+
+    def run(files: list[Path]) -> float:
+        start = time.perf_counter()
+        subprocess.run([deface, *map(str, files), *options], capture_output=True, check=True, env=env)
+        return time.perf_counter() - start
+
+    one_each = statistics.median(run([path]) for path in paths)
+    return one_each, run(paths) / len(paths)
+
+
+def whole_pipeline(paths: list[Path], presidio_python: Path, threads: int) -> None:
+    """Seconds per 12 MP photo: Tabir's whole pipeline with its face model
+    and with OpenCV's float model (the baseline, same run), beside the
+    deface command line and presidio-image-redactor, all with `threads`
+    threads."""
+    cv2.setNumThreads(threads)
+    os.environ["OMP_THREAD_LIMIT"] = str(threads)  # Tesseract, started per reading
+    before = tabir_per_photo(paths, "opencv")
+    after = tabir_per_photo(paths, "mixed")
+    print(f"\nwhole pipeline per 12 MP photo, {len(paths)} photos, {threads} thread(s), median:")
+    print(f"  tabir, face model through OpenCV DNN (float): {before:6.2f} s")
+    print(f"  tabir, face model through ONNX Runtime (int8 tiles): {after:6.2f} s   ({before / after:.2f}x)")
+    measured = deface_per_photo(paths, threads)
+    if measured is not None:
+        one_each, batched = measured
+        print(f"  deface command line (faces only), one photo per command:   {one_each:6.2f} s   "
+              f"ratio tabir / deface {after / one_each:.2f}")
+        print(f"  deface command line (faces only), all photos in one command: {batched:6.2f} s per photo   "
+              f"ratio tabir / deface {after / batched:.2f}")
+    presidio_median = presidio_image_redactor(paths, presidio_python, threads)
     if presidio_median is not None:
         print(f"  presidio-image-redactor (OCR text):   {presidio_median:6.2f} s   "
-              f"ratio tabir / presidio {statistics.median(tabir) / presidio_median:.2f}")
-    if deface_median is not None and presidio_median is not None:
-        both = deface_median + presidio_median
-        print(f"  deface then presidio-image-redactor:  {both:6.2f} s   ratio tabir / both {statistics.median(tabir) / both:.2f}")
+              f"ratio tabir / presidio {after / presidio_median:.2f}")
 
 
-def presidio_image_redactor(paths: list[Path], python: Path) -> float | None:
+def presidio_image_redactor(paths: list[Path], python: Path, threads: int) -> float | None:
     """Median seconds per photo of presidio-image-redactor in its own
     environment (scripts/setup_presidio_image_venv.sh), or None."""
     import json
@@ -275,7 +312,7 @@ def presidio_image_redactor(paths: list[Path], python: Path) -> float | None:
         print(f"  presidio-image-redactor: not measured ({python} missing; "
               "run scripts/setup_presidio_image_venv.sh)")
         return None
-    env = dict(os.environ, OMP_THREAD_LIMIT="1", OPENCV_FOR_THREADS_NUM="1")
+    env = dict(os.environ, OMP_THREAD_LIMIT=str(threads), OPENCV_FOR_THREADS_NUM=str(threads))
     done = subprocess.run([str(python), str(REPO / "bench" / "presidio_image_runner.py"), *map(str, paths)],
                           capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
@@ -319,6 +356,8 @@ def main() -> int:
     parser.add_argument("--enlarge", type=float, default=1.5)
     parser.add_argument("--rectangle", action="store_true", help="rectangles instead of ellipses")
     parser.add_argument("--pipeline", type=int, default=3, help="12 MP photos for the whole-pipeline timing (0: skip)")
+    parser.add_argument("--threads", type=int, default=1, help="threads for the whole-pipeline timing (each tool)")
+    parser.add_argument("--only-pipeline", action="store_true", help="only the whole-pipeline timing")
     parser.add_argument("--presidio-python", type=Path, default=REPO / ".venv-presidio-image" / "bin" / "python",
                         help="python of the presidio-image-redactor environment")
     parser.add_argument("--table", action="store_true", help="every detector and setting as a Markdown table")
@@ -336,6 +375,13 @@ def main() -> int:
     if args.table:
         settings_table(args.eval)
         return 0
+    if args.only_pipeline:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as work:
+            whole_pipeline(twelve_megapixel_photos(args.eval, args.pipeline, Path(work)), args.presidio_python,
+                           args.threads)
+        return 0
     detector = CenterFace(threshold=args.threshold, model=args.model)
     shape = "rectangles" if args.rectangle else "ellipses"
     print(f"CenterFace ({args.model}, 1 thread), threshold {args.threshold}, {shape} x{args.enlarge}")
@@ -349,7 +395,7 @@ def main() -> int:
         import tempfile
 
         with tempfile.TemporaryDirectory() as work:
-            whole_pipeline(twelve_megapixel_photos(args.eval, args.pipeline, Path(work)), args.presidio_python)
+            whole_pipeline(twelve_megapixel_photos(args.eval, args.pipeline, Path(work)), args.presidio_python, args.threads)
     return 0
 
 

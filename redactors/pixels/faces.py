@@ -165,10 +165,13 @@ def shared_model(name: str):
     return OpenCvModel() if name == "opencv" else OnnxRuntimeModel(MODELS[name])
 
 
+DEFAULT_MODEL = "mixed"  # benchmarks set "opencv" for their baseline
+
+
 class CenterFace:
-    def __init__(self, threshold: float = 0.2, model: str = "mixed"):
+    def __init__(self, threshold: float = 0.2, model: str | None = None):
         self.threshold = threshold
-        self._model = shared_model(model)
+        self._model = shared_model(model or DEFAULT_MODEL)
 
     def detect(self, bgr: np.ndarray) -> list[FaceBox]:
         """Faces in a BGR image, in its pixel coordinates."""
