@@ -178,21 +178,6 @@ def test_the_english_model_is_loaded_only_when_an_english_passage_comes():
     assert "John Smith" in [e.text for e in artifacts.entities]
 
 
-def test_the_indonesian_model_loads_with_the_same_tokenizer_and_results_as_spacy_load():
-    """load_spacy builds the tokenizer's special cases once instead of
-    twice; the model must read exactly as spacy.load gives it."""
-    import spacy
-
-    from tabir.redactors.detect.presidio_text import INDONESIAN_MODEL, load_spacy
-
-    ours, theirs = load_spacy(INDONESIAN_MODEL), spacy.load(INDONESIAN_MODEL)
-    assert ours.tokenizer.rules == theirs.tokenizer.rules and len(ours.tokenizer.rules) > 10000
-    for text in ("Anak-anak itu tinggal bersama Siti Aminah di Kec. Cibeunying Kidul, Bandung.",
-                 "Tn. Budi Santoso, S.H. mengunjungi rumah ybs. pada tgl. 3 Mei 2024 dst.",
-                 "korban berinisial RA (12) dan kakak-beradik itu dirujuk ke P2TP2A."):
-        assert [(t.text, t.ent_type_) for t in ours(text)] == [(t.text, t.ent_type_) for t in theirs(text)]
-
-
 def test_the_fast_profiles_second_model_reads_the_first_models_tokens_and_finds_what_its_own_tokenizer_gave():
     """The second Indonesian model no longer builds its own tokenizer (the
     same saved rules as the first model's; 3.7 s of start-up): it reads the
