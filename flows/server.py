@@ -163,7 +163,10 @@ class EmbeddedApi(_ServerChild):
         env.pop("PREFECT_API_URL", None)
         # What Prefect's SubprocessASGIServer sets: no UI, the ephemeral
         # app (no background services, no scheduler).
-        env.update({"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
+        env.update({"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+                    # Offline: the server's telemetry service must not try
+                    # to reach the network (it did, before this was set).
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
         return env
 
     def start(self) -> str:

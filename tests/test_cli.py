@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tabir.flows import prefect_env
 from tabir.flows.cli import EXIT_FAILED, EXIT_OK, EXIT_REVIEW, EXIT_REVIEW_AND_FAILED, EXIT_USAGE, exit_code_for
 
 from .test_pipeline import add_bad_inputs
@@ -129,6 +130,8 @@ def test_the_embedded_api_starts_at_once_and_ends_with_the_run_even_after_kill_9
     the run takes it down too (no server left holding a port)."""
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect-home"))
     env.pop("PREFECT_API_URL", None)
+    for key in prefect_env.DEFAULTS:  # as in a user's shell (conftest.py sets them for the tests)
+        env.pop(key, None)
     out = tmp_path / "out"
     for ending in ("clean exit", "kill -9"):
         shutil.rmtree(out, ignore_errors=True)
@@ -142,6 +145,8 @@ def test_the_embedded_api_starts_at_once_and_ends_with_the_run_even_after_kill_9
             api = _embedded_api_of(run.pid)
             time.sleep(0.05)
         assert api is not None, "the embedded API was not started by the run itself"
+        environment = Path(f"/proc/{api}/environ").read_bytes().split(b"\0")
+        assert b"PREFECT_SERVER_ANALYTICS_ENABLED=false" in environment, "the embedded API may send telemetry"
         if ending == "kill -9":
             os.kill(run.pid, signal.SIGKILL)
             run.wait()
@@ -149,6 +154,8 @@ def test_the_embedded_api_starts_at_once_and_ends_with_the_run_even_after_kill_9
             run.wait(timeout=300)
             assert run.returncode == EXIT_OK, stderr.read_text()[-3000:]
             assert stdout.read_text().strip().splitlines()[-1].startswith("tabir: 3 files (3 redacted")
+            # Offline, an attempt shows as "Failed to send telemetry" (it did once).
+            assert "telemetry" not in stderr.read_text().lower()
         try:
             assert _gone(api, within=15), f"the embedded API outlived the run ({ending})"
         finally:

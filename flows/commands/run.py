@@ -46,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # The embedded API boots in its own process while this one imports
     # and loads the models (start-up: bench/whole_process.py).
-    api = prefect_env.start_embedded_api()
+    # Prefect's settings first: the server started next inherits them.
     prefect_env.configure(verbose=args.verbose)
+    api = prefect_env.start_embedded_api()
     from tabir.redactors.errors import ConfigError
 
     from tabir.flows.run import close_started_pools, load_models, redact_inbox
