@@ -12,6 +12,10 @@ DEFAULTS = {
     # No telemetry: Tabir runs offline, and the analytics ping also causes
     # "database is locked" noise with the embedded API.
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # Prefect 3.8's client has analytics of its own (Amplitude events from an
+    # interactive terminal, checked against the server's setting over the
+    # API); DO_NOT_TRACK turns them off before any of that runs.
+    "DO_NOT_TRACK": "1",
     # A cold start of the embedded API took 12-14 s here; the default 20 s
     # limit is too tight for a slow or busy machine.
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",

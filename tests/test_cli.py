@@ -124,6 +124,15 @@ def _gone(pid: int, within: float) -> bool:
 
 
 @pytest.mark.slow
+def test_prefects_client_analytics_are_off_once_tabir_configures_prefect(monkeypatch):
+    from prefect._internal.analytics.enabled import is_telemetry_enabled
+
+    monkeypatch.delenv("DO_NOT_TRACK", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    prefect_env.configure()
+    assert not is_telemetry_enabled()
+
+
 def test_the_embedded_api_starts_at_once_and_ends_with_the_run_even_after_kill_9(tmp_path, inbox):
     """`tabir run` starts Prefect's embedded API itself, first thing, so it
     boots while the models load; it stops with a clean exit, and a kill -9 of
@@ -147,6 +156,7 @@ def test_the_embedded_api_starts_at_once_and_ends_with_the_run_even_after_kill_9
         assert api is not None, "the embedded API was not started by the run itself"
         environment = Path(f"/proc/{api}/environ").read_bytes().split(b"\0")
         assert b"PREFECT_SERVER_ANALYTICS_ENABLED=false" in environment, "the embedded API may send telemetry"
+        assert b"DO_NOT_TRACK=1" in environment, "Prefect's client analytics are on"
         if ending == "kill -9":
             os.kill(run.pid, signal.SIGKILL)
             run.wait()
