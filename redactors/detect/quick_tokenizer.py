@@ -53,6 +53,8 @@ class QuickTokenizer:
             yield self(text)
 
     def __getattr__(self, name):
+        if name.startswith("_"):  # not yet set (copy, unpickling): no recursion through __getattr__
+            raise AttributeError(name)
         return getattr(self._tokenizer, name)
 
     def _merges(self, doc) -> list[tuple[int, int]]:
