@@ -118,6 +118,7 @@ class LocalPrefectServer(_ServerChild):
         env.update({
             "PREFECT_HOME": str(self.home),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
             "PREFECT_SERVER_UI_ENABLED": "true" if self.ui else "false",
             "PREFECT_UI_ENABLED": "true" if self.ui else "false",
             "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
@@ -166,7 +167,7 @@ class EmbeddedApi(_ServerChild):
         env.update({"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
                     # Offline: the server's telemetry service must not try
                     # to reach the network (it did, before this was set).
-                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"})
         return env
 
     def start(self) -> str:

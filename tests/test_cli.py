@@ -133,6 +133,17 @@ def test_prefects_client_analytics_are_off_once_tabir_configures_prefect(monkeyp
     assert not is_telemetry_enabled()
 
 
+def test_every_prefect_server_tabir_starts_has_analytics_off_whatever_the_shell_says(tmp_path, monkeypatch):
+    from tabir.flows.server import EmbeddedApi, LocalPrefectServer
+
+    for key in ("PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK"):
+        monkeypatch.delenv(key, raising=False)
+    servers = (EmbeddedApi(), LocalPrefectServer(tmp_path / "home", 0, False, tmp_path / "server.log"))
+    for server in servers:
+        environment = server.environment()
+        assert environment["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false" and environment["DO_NOT_TRACK"] == "1"
+
+
 def test_the_embedded_api_starts_at_once_and_ends_with_the_run_even_after_kill_9(tmp_path, inbox):
     """`tabir run` starts Prefect's embedded API itself, first thing, so it
     boots while the models load; it stops with a clean exit, and a kill -9 of

@@ -35,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
     for folder in (settings.data_dir, settings.archive, settings.cache_dir):
         private_folder(folder)
     os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+    from tabir.flows import prefect_env
+
+    # Prefect's settings first: the server started next inherits them.
+    prefect_env.configure(verbose=args.verbose)
     os.environ["NO_PROXY"] = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))
     server = None
     if not os.environ.get("PREFECT_API_URL"):
@@ -51,9 +55,6 @@ def run(args: argparse.Namespace) -> int:
         os.environ["PREFECT_API_URL"] = server.api_url
         if settings.server_ui:
             say(f"Prefect UI: http://127.0.0.1:{server.port}")
-    from tabir.flows import prefect_env
-
-    prefect_env.configure(verbose=args.verbose)
     try:
         return _serve(args, settings)
     finally:
