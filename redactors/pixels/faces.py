@@ -47,7 +47,7 @@ LAST_LEVEL = 200     # stop once the photo's long side is this small...
 SMALLEST_LEVEL = 160  # ...and never read a level smaller than this
 COARSE_MIN = 24      # px: smaller finds at a coarse level are left to the finer one
 SMALL_PASS = 224     # levels up to this size (the last ones) share one input size
-MAX_NETS = 8         # Nets kept (one per input size, see the OpenCV bug)
+MAX_NETS = 8         # OpenCvModel's Nets kept (one per input size, see the OpenCV bug)
 UPSAMPLE_MAX_PIXELS = 2_000_000  # pictures up to this size are also read at 2x...
 UPSAMPLED_MAX_FACE = 48          # ...for faces smaller than this (px, original)
 NMS_IOU = 0.3
@@ -140,8 +140,8 @@ class OpenCvModel:
 
 class MixedModel:
     """int8 for large passes, float for the rest. The int8 model reads a
-    1152x1120 tile 2x faster than OpenCV's float model, and finds small faces
-    as well, but it boxes large faces worse (measured: 12 MP close-ups 0.922
+    1152x1120 tile 1.3-2.0x faster than OpenCV's float model (runs of
+    bench/face_backends.py), and finds small faces as well, but it boxes large faces worse (measured: 12 MP close-ups 0.922
     of face area covered against 0.982), and large faces are found in the
     small coarse levels, which cost little in float anyway."""
 
