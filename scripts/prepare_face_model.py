@@ -8,14 +8,15 @@ redactors/pixels/faces.py loaded with OpenCV until now), two steps:
 
 1. The graph is made loadable at any input size: batch 1, height and width
    free (the file declares a fixed 10x3x32x32), weights no longer listed as
-   graph inputs (ONNX Runtime then folds the batch norms into the
-   convolutions: 1.39x faster than OpenCV 5 on a 1152x1120 tile, one thread,
-   with the same outputs), opset 13 (needed for per-channel int8).
+   graph inputs (so that ONNX Runtime may fold the batch norms into the
+   convolutions; same outputs as OpenCV within 1.5e-5), opset 13 (needed
+   for per-channel int8).
 2. Static int8 quantisation (QDQ, activations uint8, weights int8 per
    channel), its activation ranges calibrated on the photos given (each read
    at its own size, at half and at twice it, as the face pyramid reads
-   pictures). ONNX Runtime's int8 kernels run it 2.0x faster than OpenCV's
-   float model on this 2-core AVX2 machine.
+   pictures). ONNX Runtime's int8 kernels ran it 1.3-2.0x faster than
+   OpenCV's float model on this 2-core AVX2 machine (bench/face_backends.py,
+   several runs; the float copy ran 0.9-1.4x).
 
 Calibrate on photos that are NOT the ones the coverage is measured on: by
 default the 11 dlib photos; bench/images.py then reports coverage on the
