@@ -61,3 +61,19 @@ def test_reduplicated_words_inside_longer_chunks_are_merged_as_spacy_merges_them
     for word in ["garah-garah", "majelis-majelis", "(-_-)", "(-:"] + random.Random(7).sample(hyphenated, 400):
         text = " ".join(wrapping.format(word, word) for wrapping in WRAPPINGS)
         assert [t.text for t in quick.tokenizer(text)] == [t.text for t in spacys.tokenizer(text)], word
+
+
+def test_a_tokenizer_saved_with_other_patterns_is_not_restored_the_quick_way(models, tmp_path):
+    """Only the exceptions are restored quickly; a saved tokenizer whose
+    prefix patterns differ from the language's is left to spaCy's restore."""
+    import srsly
+
+    from tabir.redactors.detect.quick_tokenizer import restore
+
+    quick, _ = models
+    data = srsly.msgpack_loads((INDONESIAN_MODEL / "tokenizer").read_bytes())
+    data["prefix_search"] = "^x"
+    saved = tmp_path / "tokenizer"
+    saved.write_bytes(srsly.msgpack_dumps(data))
+    assert restore(load_spacy(INDONESIAN_MODEL, tokenizer=False), saved) is None
+    assert restore(load_spacy(INDONESIAN_MODEL, tokenizer=False), INDONESIAN_MODEL / "tokenizer") is not None

@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 
 from ..config import CONFIG_DIR, DetectionPolicy
 from .propagate import normalise
-from .quick_tokenizer import restore as restore_tokenizer, same_patterns
+from .quick_tokenizer import restore as restore_tokenizer
 from .public_places import public_place_names
 from ..model import TextSpan
 from .indonesia import code_recognizers
@@ -101,6 +101,9 @@ def _spacy_pipeline(name: str):
     return nlp
 
 
+_LOADING = threading.Lock()
+
+
 def load_spacy(name: str | Path, tokenizer: bool = True):
     """spacy.load, without building the Indonesian tokenizer's special
     cases: spacy.load builds them from the language's defaults (4.7 s), then
@@ -120,14 +123,12 @@ def load_spacy(name: str | Path, tokenizer: bool = True):
         finally:
             Indonesian.Defaults.tokenizer_exceptions = defaults
     if tokenizer and saved.exists():
-        if same_patterns(nlp.tokenizer, saved):
-            nlp.tokenizer = restore_tokenizer(nlp, saved)
+        quick = restore_tokenizer(nlp, saved)
+        if quick is not None:
+            nlp.tokenizer = quick
         else:  # a model saved with other patterns: restored as spaCy does
             nlp.tokenizer.from_disk(saved)
     return nlp
-
-
-_LOADING = threading.Lock()
 
 
 def _same_file(a: Path, b: Path) -> bool:

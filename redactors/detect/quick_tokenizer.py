@@ -85,14 +85,17 @@ class QuickTokenizer:
         return sorted(chosen)
 
 
-def restore(nlp, saved: Path) -> QuickTokenizer:
+def restore(nlp, saved: Path) -> QuickTokenizer | None:
     """The tokenizer saved at `saved` (a model's "tokenizer" file) for `nlp`,
-    whose own tokenizer was built with the same patterns and no exceptions
-    (presidio_text.load_spacy checks the patterns)."""
+    whose own tokenizer was built with no exceptions; None when that one
+    splits prefixes, suffixes or infixes or matches tokens or URLs other than
+    the saved one did (then only spaCy's own restore is right)."""
     data = srsly.msgpack_loads(saved.read_bytes())
+    tokenizer = nlp.tokenizer
+    if not _same_patterns(tokenizer, data):
+        return None
     exceptions = data.get("exceptions") or {}
     hyphenated = frozenset(key for key, value in exceptions.items() if _hyphenated_word(key) and _one_token(key, value))
-    tokenizer = nlp.tokenizer
     tokenizer.rules = {key: value for key, value in exceptions.items() if key not in hyphenated}
     tokenizer.token_match = hyphenated.__contains__
     return QuickTokenizer(tokenizer, hyphenated)
@@ -112,10 +115,7 @@ def _one_token(key: str, value) -> bool:
     return len(value) == 1 and set(value[0]) <= {65, "ORTH"} and value[0].get(65, value[0].get("ORTH")) == key
 
 
-def same_patterns(tokenizer, saved: Path) -> bool:
-    """Does `tokenizer` split prefixes, suffixes and infixes and match URLs
-    as the saved one did (so that only the exceptions need restoring)?"""
-    data = srsly.msgpack_loads(saved.read_bytes())
+def _same_patterns(tokenizer, data: dict) -> bool:
     if data.get("token_match"):
         return False
     for key in ("prefix_search", "suffix_search", "infix_finditer", "url_match"):

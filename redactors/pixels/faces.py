@@ -51,6 +51,7 @@ MAX_NETS = 8         # OpenCvModel's Nets kept (one per input size, see the Open
 UPSAMPLE_MAX_PIXELS = 2_000_000  # pictures up to this size are also read at 2x...
 UPSAMPLED_MAX_FACE = 48          # ...for faces smaller than this (px, original)
 NMS_IOU = 0.3
+INT8_MIN_PIXELS = 1_000_000  # passes this large use the int8 model (MixedModel)
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,12 @@ class OpenCvModel:
 
 
 class MixedModel:
-    """int8 for large passes, float for the rest. The int8 model reads a
-    1152x1120 tile 1.3-2.0x faster than OpenCV's float model (runs of
-    bench/face_backends.py), and finds small faces as well, but it boxes large faces worse (measured: 12 MP close-ups 0.922
-    of face area covered against 0.982), and large faces are found in the
-    small coarse levels, which cost little in float anyway."""
+    """int8 for passes of INT8_MIN_PIXELS and more, float for the rest. The
+    int8 model reads a 1152x1120 tile 1.3-2.0x faster than OpenCV's float
+    model (runs of bench/face_backends.py) and finds small faces as well,
+    but it boxes large faces worse (12 MP close-ups: 0.922 of face area
+    covered against 0.982); large faces are found in the small coarse
+    levels, which cost little in float anyway."""
 
     def __init__(self):
         self._int8 = OnnxRuntimeModel(MODELS["int8"])
@@ -152,9 +154,6 @@ class MixedModel:
     def forward(self, blob: np.ndarray) -> list[np.ndarray]:
         large = blob.shape[2] * blob.shape[3] >= INT8_MIN_PIXELS
         return (self._int8 if large else self._float).forward(blob)
-
-
-INT8_MIN_PIXELS = 1_000_000
 
 
 @functools.lru_cache(maxsize=None)
