@@ -207,3 +207,16 @@ def test_the_fast_profiles_second_model_reads_the_first_models_tokens_and_finds_
         shared = recognizer.analyze(text, ["PERSON", "LOCATION"], Artifacts(first(text)))
         expected = {(e.start_char, e.end_char, e.label_) for e in own(text).ents if e.label_ in ("PERSON", "LOCATION")}
         assert {(r.start, r.end, r.entity_type) for r in shared} == expected, text
+
+
+def test_loading_the_head_holds_numpys_blas_to_one_thread():
+    """The head's products are small: BLAS threads only cost (see
+    e5_names.one_blas_thread). Checked on the BLAS numpy really loaded."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from tabir.redactors.detect.e5_names import NameHead
+
+    with threadpool_limits(limits=2, user_api="blas"):  # as a fresh process on two cores starts
+        NameHead.load()
+        blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+        assert blas and all(pool["num_threads"] == 1 for pool in blas)

@@ -59,6 +59,7 @@ class NameHead:
 
     @classmethod
     def load(cls, path: Path = HEAD) -> "NameHead":
+        one_blas_thread()
         data = np.load(path)
         return cls(*(data[k].astype(np.float32) for k in ("mean", "scale", "w1", "b1", "w2", "b2")),
                    thresholds={"PERSON": float(data["t_person"]), "LOCATION": float(data["t_location"])})
@@ -69,6 +70,19 @@ class NameHead:
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
+
+
+def one_blas_thread() -> None:
+    """Hold numpy's BLAS to one thread in this process. The head's products
+    are small (a sentence's ~25 words by 1926 by 256) and BLAS's threads cost
+    more to wake than they save: 1.39 ms a sentence with two OpenBLAS threads,
+    0.51 ms with one, and in the detector, right after the e5 engine's OpenMP
+    threads, 6.6 ms (cProfile, 300 casework sentences). Nothing else in
+    Tabir does large products in numpy (spaCy's go through blis, faces
+    through ONNX Runtime). Worker processes already start with one."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _pieces(text: str) -> list[list[tuple[int, int]]]:

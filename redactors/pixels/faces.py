@@ -34,6 +34,7 @@ import functools
 import importlib.util
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,51 +168,152 @@ def shared_model(name: str):
 DEFAULT_MODEL = "mixed"  # benchmarks set "opencv" for their baseline
 
 
+@dataclass(frozen=True)
+class Pass:
+    """One forward pass of a reading: a tile of one pyramid level. `scale` is
+    the level's size over the picture's (1 native, 2 the doubled small
+    picture, under 1 the coarse levels); the tile is in level pixels. Finds
+    are kept only when their largest side (picture px) is under
+    `below` (the doubled picture's job is small faces) and, at a coarse
+    level, at least COARSE_MIN px at that level."""
+    scale: float
+    x: int
+    y: int
+    w: int
+    h: int
+    pad_to: int = 0
+    below: float = math.inf
+
+    def source(self, width: int, height: int) -> tuple[int, int, int, int]:
+        """The picture's pixels this pass depends on (x0, y0, x1, y1): its tile
+        mapped back, widened by the reach of the resize that made the level
+        (cubic: 2 px; area: one level pixel's footprint)."""
+        reach = 0 if self.scale == 1.0 else math.ceil(1 / min(self.scale, 1.0)) + 2
+        return (max(0, math.floor(self.x / self.scale) - reach), max(0, math.floor(self.y / self.scale) - reach),
+                min(width, math.ceil((self.x + self.w) / self.scale) + reach),
+                min(height, math.ceil((self.y + self.h) / self.scale) + reach))
+
+
+def plan(width: int, height: int) -> list[Pass]:
+    """Every pass of a reading of a width x height picture, in order: the
+    doubled picture (small pictures only), native resolution, then the
+    coarse levels (see the module docstring)."""
+    passes: list[Pass] = []
+    if width * height <= UPSAMPLE_MAX_PIXELS:
+        passes += _level_passes(2.0, width * 2, height * 2, below=UPSAMPLED_MAX_FACE)
+    for scale in pyramid_scales(width, height):
+        size = (width, height) if scale == 1.0 else (max(1, round(width * scale)), max(1, round(height * scale)))
+        passes += _level_passes(scale, *size)
+    return passes
+
+
+def _level_passes(scale: float, width: int, height: int, below: float = math.inf) -> list[Pass]:
+    """One level in one pass, or in overlapping tiles when large."""
+    if max(width, height) <= SMALL_PASS:
+        return [Pass(scale, 0, 0, width, height, pad_to=SMALL_PASS, below=below)]
+    if max(width, height) <= TILE + OVERLAP:
+        return [Pass(scale, 0, 0, width, height, below=below)]
+    tile_w, xs = _tiles(width)
+    tile_h, ys = _tiles(height)
+    return [Pass(scale, x0, y0, tile_w, tile_h, below=below) for y0 in ys for x0 in xs]
+
+
+@dataclass
+class FaceReading:
+    """What one reading of a picture found, pass by pass (in `plan` order),
+    each pass's finds at `threshold` or above."""
+    threshold: float
+    shape: tuple[int, int]
+    finds: list[list[FaceBox]]
+
+    @property
+    def faces(self) -> list[FaceBox]:
+        return _nms([box for found in self.finds for box in found])
+
+
+# Mean absolute difference (0-255 per channel) under which a region of
+# decoded output is the redacted picture up to lossy encoding. Measured on
+# the eval photos and 12 MP photos saved as Tabir saves them (JPEG 92, WebP
+# 90, HEIC 90): see EarlierReading.
+ENCODING_NOISE = 4.0
+
+
+@dataclass
+class EarlierReading:
+    """A reading of the picture that the pixels now read were made from:
+    `original` (what was read), `redacted` (the same picture with its covers
+    drawn, before encoding). A pass over decoded output can keep the earlier
+    pass's finds when the pixels it depends on hold no cover (redacted equals
+    original there) and were decoded as written (within ENCODING_NOISE):
+    those pixels are the ones read before, up to the encoder's noise, and the
+    earlier reading kept finds from a lower threshold than the later one asks
+    for. Any other change there (a cover, a channel swap, a wrong frame, a
+    pasted face) makes the pass run again."""
+    reading: FaceReading
+    original: np.ndarray
+    redacted: np.ndarray
+
+    def unchanged(self, now: np.ndarray, region: tuple[int, int, int, int]) -> bool:
+        x0, y0, x1, y1 = region
+        before = self.original[y0:y1, x0:x1]
+        written = self.redacted[y0:y1, x0:x1]
+        if not np.array_equal(before, written):
+            return False
+        return float(cv2.absdiff(now[y0:y1, x0:x1], written).mean()) <= ENCODING_NOISE
+
+
 class CenterFace:
     def __init__(self, threshold: float = 0.2, model: str | None = None):
         self.threshold = threshold
         self._model = shared_model(model or DEFAULT_MODEL)
+        self.passes_run = 0  # forward passes so far (tests and benchmarks)
 
     def detect(self, bgr: np.ndarray) -> list[FaceBox]:
         """Faces in a BGR image, in its pixel coordinates."""
+        return self.read(bgr).faces
+
+    def read(self, bgr: np.ndarray, earlier: EarlierReading | None = None,
+             skip: Callable[[tuple[int, int, int, int]], bool] | None = None) -> FaceReading:
+        """Every pass's finds. With `earlier` (a reading at this threshold or
+        lower, of the picture these pixels were made from), passes over
+        pixels that did not change keep its finds instead of running again.
+        `skip(region)` says that nothing the caller keeps can be found in a
+        region of the picture: such passes find nothing."""
         height, width = bgr.shape[:2]
-        boxes: list[FaceBox] = []
-        if width * height <= UPSAMPLE_MAX_PIXELS:
-            double = cv2.resize(bgr, (width * 2, height * 2), interpolation=cv2.INTER_CUBIC)
-            boxes += [b for b in self._read_level(double, 0.5)
-                      if max(b.x1 - b.x0, b.y1 - b.y0) < UPSAMPLED_MAX_FACE]
-        for scale in pyramid_scales(width, height):
-            if scale == 1.0:
-                boxes += self._read_level(bgr, 1.0)
+        if earlier is not None and (earlier.reading.shape != (height, width) or earlier.reading.threshold > self.threshold
+                                    or earlier.original.shape != bgr.shape or earlier.redacted.shape != bgr.shape):
+            earlier = None
+        levels: dict[float, np.ndarray] = {}
+        finds = []
+        for index, one in enumerate(plan(width, height)):
+            if skip is not None and skip(one.source(width, height)):
+                finds.append([])
                 continue
-            size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            level = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+            if earlier is not None and earlier.unchanged(bgr, one.source(width, height)):
+                finds.append([box for box in earlier.reading.finds[index] if box.score >= self.threshold])
+                continue
+            if one.scale not in levels:
+                levels[one.scale] = _level(bgr, one.scale)
+            finds.append(self._pass(levels[one.scale], one))
+        return FaceReading(self.threshold, (height, width), finds)
+
+    def _pass(self, level: np.ndarray, one: Pass) -> list[FaceBox]:
+        tile = level[one.y:one.y + one.h, one.x:one.x + one.w]
+        boxes = [b for b in self._run(tile, one.x, one.y, 1 / one.scale, pad_to=one.pad_to)
+                 if max(b.x1 - b.x0, b.y1 - b.y0) < one.below]
+        if one.scale < 1.0:
             # A face this small here is large at the level above, which finds
             # it reliably and boxes it better; a coarse duplicate only adds
             # redacted area (on the dlib photos 1.9x -> 2.1x the face area).
-            boxes += [b for b in self._read_level(level, 1 / scale)
-                      if max(b.x1 - b.x0, b.y1 - b.y0) * scale >= COARSE_MIN]
-        return _nms(boxes)
-
-    def _read_level(self, bgr: np.ndarray, factor: float) -> list[FaceBox]:
-        """One pyramid level, in one pass or in overlapping tiles."""
-        height, width = bgr.shape[:2]
-        if max(width, height) <= SMALL_PASS:
-            return self._run(bgr, 0, 0, factor, pad_to=SMALL_PASS)
-        if max(width, height) <= TILE + OVERLAP:
-            return self._run(bgr, 0, 0, factor)
-        boxes = []
-        tile_w, xs = _tiles(width)
-        tile_h, ys = _tiles(height)
-        for y0 in ys:
-            for x0 in xs:
-                boxes += self._run(bgr[y0:y0 + tile_h, x0:x0 + tile_w], x0, y0, factor)
+            boxes = [b for b in boxes if max(b.x1 - b.x0, b.y1 - b.y0) * one.scale >= COARSE_MIN]
         return boxes
 
     def _run(self, bgr: np.ndarray, dx: int, dy: int, factor: float, pad_to: int = 0) -> list[FaceBox]:
         """One pass, its input padded to a multiple of 32 (or to `pad_to`, so
-        that all small levels share one Net). `factor` maps the pass's pixels
-        back to the original image; `dx`, `dy` place a tile within its level."""
+        that all small levels share one input size). `factor` maps the pass's
+        pixels back to the original image; `dx`, `dy` place a tile within its
+        level."""
+        self.passes_run += 1
         h, w = bgr.shape[:2]
         w32, h32 = int(np.ceil(max(w, pad_to) / 32) * 32), int(np.ceil(max(h, pad_to) / 32) * 32)
         padded = cv2.copyMakeBorder(bgr, 0, h32 - h, 0, w32 - w, cv2.BORDER_CONSTANT, value=(0, 0, 0))
@@ -232,6 +334,17 @@ class CenterFace:
             FaceBox((dx + a) * factor, (dy + b) * factor, (dx + c) * factor, (dy + d) * factor, float(s))
             for a, b, c, d, s in zip(x0, y0, x1, y1, scores)
         ]
+
+
+def _level(bgr: np.ndarray, scale: float) -> np.ndarray:
+    """The picture at one pyramid level."""
+    height, width = bgr.shape[:2]
+    if scale == 1.0:
+        return bgr
+    if scale > 1.0:
+        return cv2.resize(bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_CUBIC)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
 
 
 def _tiles(length: int) -> tuple[int, list[int]]:

@@ -20,8 +20,9 @@ class PixelMemo(Generic[T]):
         self.kept = kept
         self._results: OrderedDict[tuple, T] = OrderedDict()
 
-    def get(self, pixels: np.ndarray, compute: Callable[[np.ndarray], T]) -> T:
-        key = (pixels.shape, hashlib.blake2b(np.ascontiguousarray(pixels).data, digest_size=20).digest())
+    def get(self, pixels: np.ndarray, compute: Callable[[np.ndarray], T], key: object = None) -> T:
+        """`key`: anything else the result depends on (a threshold)."""
+        key = (pixels.shape, hashlib.blake2b(np.ascontiguousarray(pixels).data, digest_size=20).digest(), key)
         if key in self._results:
             self._results.move_to_end(key)
             return self._results[key]

@@ -1,0 +1,136 @@
+"""Verification reads a redacted photo's faces again, on the decoded output.
+Where the output is the input unchanged (no cover, nothing but the encoder's
+noise), it keeps the redaction's own passes; inside a flat cover it skips
+the pass. Both are proven to save passes and, like an attacker, to miss
+nothing: a face that appears in the output where the input had none (an
+encoder or code bug) is still found, and a face next to a cover is too."""
+
+from __future__ import annotations
+
+import io
+from pathlib import PurePosixPath
+
+import cv2
+import numpy as np
+import pytest
+import skimage.data
+from PIL import Image
+
+import tabir.redactors.pixels.redact as redact
+from tabir.redactors.pixels.anonymise import face_mask, fill
+from tabir.redactors.pixels.faces import ENCODING_NOISE, CenterFace, EarlierReading, plan
+
+FACE = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)  # face at x 181-270, y 58-178
+
+
+def scene(width: int = 2600, height: int = 1400) -> np.ndarray:
+    """A grainy 3.6 MP scene (a photo's JPEG noise, not a flat canvas) with
+    one person in its top-left corner: one native tile of six holds a face."""
+    rng = np.random.default_rng(5)
+    grain = cv2.GaussianBlur(rng.normal(0, 12, (height, width, 3)).astype(np.float32), (0, 0), 1.5)
+    ramp = np.linspace(90, 170, width, dtype=np.float32)[None, :, None]
+    canvas = np.clip(ramp + grain, 0, 255).astype(np.uint8)
+    canvas[100:356, 100:356] = cv2.resize(FACE, (256, 256), interpolation=cv2.INTER_AREA)
+    return canvas
+
+
+def through(fmt: str, bgr: np.ndarray) -> np.ndarray:
+    """Saved as Tabir saves it and decoded."""
+    out = io.BytesIO()
+    options = {"quality": 92} if fmt == "JPEG" else {}
+    Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)).save(out, fmt, **options)
+    return cv2.cvtColor(np.asarray(Image.open(io.BytesIO(out.getvalue())).convert("RGB")), cv2.COLOR_RGB2BGR)
+
+
+@pytest.fixture(scope="module")
+def redacted_scene():
+    picture = scene()
+    reading = CenterFace(threshold=0.2).read(picture)
+    assert reading.faces, "the face in the scene must be found"
+    return picture, reading, fill(picture, face_mask(picture.shape[:2], reading.faces, 1.5))
+
+
+def faces_left_counting(decoded: np.ndarray, made_from=None) -> tuple[list, int]:
+    """(faces verification sees, forward passes it ran), nothing remembered."""
+    redact.forget_pictures()
+    detector = redact.face_detector(redact.VERIFY_FACE_THRESHOLD)
+    before = detector.passes_run
+    return redact.faces_left(decoded, made_from), detector.passes_run - before
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_unchanged_tiles_keep_the_redactions_passes_and_the_result_is_the_same(redacted_scene, fmt):
+    picture, reading, covered = redacted_scene
+    decoded = through(fmt, covered)
+    redact._FACE_READINGS.get(picture, lambda pixels: reading, key=0.2)
+    full, full_passes = faces_left_counting(decoded)
+    redact._FACE_READINGS.get(picture, lambda pixels: reading, key=0.2)
+    kept, kept_passes = faces_left_counting(decoded, (picture, covered, 0.2))
+    assert full_passes == len(plan(2600, 1400)) == 8  # six native tiles, two coarse levels
+    assert kept_passes == 3  # the face's tile and the two coarse levels (they hold the cover)
+    assert kept == full == []
+
+
+def test_a_face_the_input_did_not_have_is_found_where_the_output_was_not_what_was_written(redacted_scene):
+    """An output with a face pasted into a tile the redaction had read as
+    face-free (what an encoder writing the wrong pixels would do): that tile
+    no longer matches, is read again, and the face is seen."""
+    picture, reading, covered = redacted_scene
+    decoded = through("JPEG", covered)
+    decoded[900:1156, 2000:2256] = cv2.resize(FACE, (256, 256), interpolation=cv2.INTER_AREA)
+    redact._FACE_READINGS.get(picture, lambda pixels: reading, key=0.2)
+    faces, passes = faces_left_counting(decoded, (picture, covered, 0.2))
+    assert passes == 4  # one more tile than the unchanged output needed
+    assert any(2000 <= (f.x0 + f.x1) / 2 <= 2256 and 900 <= (f.y0 + f.y1) / 2 <= 1156 for f in faces)
+
+
+def test_the_noise_bound_tells_encoding_noise_from_a_change():
+    picture = np.ascontiguousarray(cv2.cvtColor(skimage.data.coffee(), cv2.COLOR_RGB2BGR))  # colours, 600x400
+    region = (0, 0, 600, 400)
+    earlier = EarlierReading(CenterFace(threshold=0.2).read(picture), picture, picture)
+    assert earlier.unchanged(through("JPEG", picture), region)
+    swapped = np.ascontiguousarray(through("JPEG", picture)[:, :, ::-1])  # red and blue written the wrong way round
+    assert not earlier.unchanged(swapped, region)
+    brighter = cv2.add(picture, np.full_like(picture, int(ENCODING_NOISE) + 2))
+    assert not earlier.unchanged(brighter, region)
+
+
+def test_a_pass_inside_a_large_flat_cover_is_skipped_and_a_face_beside_the_cover_is_still_seen():
+    """A close-up whose cover is most of the photo: the tiles wholly inside
+    it are not read (anything found there would be a flat box, dropped), and
+    a second face left uncovered right beside the cover is found."""
+    picture = scene()
+    covered = picture.copy()
+    cv2.rectangle(covered, (0, 0), (1900, 1399), (0, 0, 0), -1)  # native tiles at x 0 and 804 are inside
+    covered[560:816, 2000:2256] = cv2.resize(FACE, (256, 256), interpolation=cv2.INTER_AREA)
+    decoded = through("JPEG", covered)
+    faces, passes = faces_left_counting(decoded)
+    assert passes == len(plan(2600, 1400)) - 4
+    assert any(2000 <= (f.x0 + f.x1) / 2 <= 2256 for f in faces)
+    assert redact._flat_region(decoded, (10, 10, 900, 900))
+    assert not redact._flat_region(decoded, (1800, 500, 2300, 900))
+
+
+def test_a_photo_is_published_with_its_face_covered_and_verification_reads_fewer_passes(secret_dir, tmp_path):
+    """Through the whole pipeline: the face's pixels are the solid cover in
+    the published file, and verification's reading of the output ran only
+    the passes that hold the cover. OCR is off: Tesseract reads a few
+    letters in the grain, and their covers would touch other tiles."""
+    from tabir.redactors.config import load_config
+    from tabir.redactors.pipeline import Pipeline
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f"version: 1\nsecret_file: {secret_dir / 'manifest.key'}\nimages:\n  ocr: false\n")
+    config = load_config(policy)
+
+    out = io.BytesIO()
+    Image.fromarray(cv2.cvtColor(scene(), cv2.COLOR_BGR2RGB)).save(out, "JPEG", quality=95)
+    redact.forget_pictures()
+    verifier = redact.face_detector(redact.VERIFY_FACE_THRESHOLD)
+    before = verifier.passes_run
+    outcome = Pipeline(config, tmp_path / "out").redact_bytes(PurePosixPath("kegiatan.jpg"), out.getvalue())
+    assert outcome.record.status == "redacted", outcome.record.reason
+    assert verifier.passes_run - before == 3
+    published = np.asarray(Image.open(io.BytesIO(outcome.data)).convert("L")).astype(int)
+    face = published[100 + 29:100 + 89, 100 + 90:100 + 135]  # the middle of the face at 256 px
+    assert (face < 20).mean() >= 0.95
