@@ -75,11 +75,13 @@ class NameHead:
 def one_blas_thread() -> None:
     """Hold numpy's BLAS to one thread in this process. The head's products
     are small (a sentence's ~25 words by 1926 by 256) and BLAS's threads cost
-    more to wake than they save: 1.39 ms a sentence with two OpenBLAS threads,
-    0.51 ms with one, and in the detector, right after the e5 engine's OpenMP
-    threads, 6.6 ms (cProfile, 300 casework sentences). Nothing else in
-    Tabir does large products in numpy (spaCy's go through blis, faces
-    through ONNX Runtime). Worker processes already start with one."""
+    more to wake than they save, most when the other core is busy: with
+    another process on one core, 1.39 ms a sentence with two OpenBLAS threads
+    against 0.51 ms with one, and 6.6 ms in the detector, whose e5 engine's
+    OpenMP threads had just run (cProfile, 300 casework sentences); on a
+    quiet machine 0.61 against 0.49 ms. Nothing else in Tabir does large
+    products in numpy (spaCy's go through blis, faces through ONNX Runtime).
+    Worker processes already start with one."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")
