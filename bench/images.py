@@ -214,8 +214,20 @@ def twelve_megapixel_photos(folder: Path, count: int, work: Path, kind: str = "c
     """Eval photos resized to 4032x3024 (a phone camera's 12 MP), as JPEGs:
     `close-ups` from the face-mask set (one to three people whose faces
     then fill much of the photo), `groups` from dlib's (several people,
-    faces of 300-600 px spread over it)."""
+    faces of 300-600 px spread over it), `no-faces` from scikit-image's
+    sample pictures without a person (a cup, a rocket, a cat, a sky, a
+    tissue: the house and room photos of casework have no face either)."""
     paths = []
+    if kind == "no-faces":
+        import skimage.data
+
+        for name in ("coffee", "rocket", "chelsea", "hubble_deep_field", "immunohistochemistry")[:count]:
+            rgb = getattr(skimage.data, name)()
+            target = work / f"{name}.jpg"
+            cv2.imwrite(str(target), cv2.resize(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), (4032, 3024),
+                                                interpolation=cv2.INTER_CUBIC), [cv2.IMWRITE_JPEG_QUALITY, 90])
+            paths.append(target)
+        return paths
     items = facemask_set(folder / "facemask") if kind == "close-ups" else dlib_sets(folder / "dlib")
     for index, (path, _) in enumerate(items):
         if index >= count:
@@ -370,8 +382,9 @@ def main() -> int:
     parser.add_argument("--pipeline", type=int, default=3, help="12 MP photos for the whole-pipeline timing (0: skip)")
     parser.add_argument("--threads", type=int, default=1, help="threads for the whole-pipeline timing (each tool)")
     parser.add_argument("--only-pipeline", action="store_true", help="only the whole-pipeline timing")
-    parser.add_argument("--photos", choices=("close-ups", "groups"), default="close-ups",
-                        help="the 12 MP photos of the whole-pipeline timing: face-mask or dlib eval photos upscaled")
+    parser.add_argument("--photos", choices=("close-ups", "groups", "no-faces"), default="close-ups",
+                        help="the 12 MP photos of the whole-pipeline timing: face-mask or dlib eval photos, or "
+                             "scikit-image's pictures without people, upscaled")
     parser.add_argument("--presidio-python", type=Path, default=REPO / ".venv-presidio-image" / "bin" / "python",
                         help="python of the presidio-image-redactor environment")
     parser.add_argument("--table", action="store_true", help="every detector and setting as a Markdown table")
