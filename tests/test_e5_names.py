@@ -141,6 +141,22 @@ def test_the_accurate_profile_keeps_spacy_names_only_where_the_head_agrees():
     assert ("mayweather", "ConfirmedSpacyRecognizer") in people(accurate, text), people(accurate, text)
 
 
+def test_on_an_english_passage_the_english_models_names_are_confirmed_and_the_heads_are_kept():
+    """A lower-cased Indonesian sentence quoting English book titles reads
+    as English: the English model took "adalah penerbit" and "kedua nya"
+    for people, which the head does not confirm. Names in English passages
+    are still found, Western and Indonesian, by both models."""
+    detector = detector_for(load_config())
+
+    def people(text):
+        return {(text[s.start:s.end], s.recognizer) for s in scan_text(detector, text) if s.entity_type == "PERSON"}
+
+    titles = "random house adalah penerbit kedua nya , the da vinci code dan the holy blood and the holy grail ."
+    assert not {value for value, _ in people(titles)} & {"adalah penerbit", "kedua nya", "adalah", "penerbit"}, people(titles)
+    memo = "Our caseworker met Sandra Rodriguez and Siti Aminah at the shelter on Monday, and they agreed to weekly sessions."
+    assert {"Sandra Rodriguez", "Siti Aminah"} <= {value for value, _ in people(memo)}, people(memo)
+
+
 def test_a_document_is_read_ahead_in_one_batch_with_the_same_result(monkeypatch):
     texts = ["Klien bernama Siti Aminah tinggal di Desa Sukamaju, Cianjur.",
              "Rapat koordinasi membahas anggaran program keluarga harapan tahun ini.",
