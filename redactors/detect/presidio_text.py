@@ -34,6 +34,7 @@ from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
 from .indonesia.names import HONORIFICS
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
+from .not_names import trim_name
 from .textprep import PreparedText, looks_english
 
 # Presidio warns about every recognizer of a language we do not load.
@@ -290,6 +291,9 @@ _LEADING_REGION_WORD = re.compile(
 # one's (ConfirmedSpacyRecognizer): unconfirmed, it took "adalah penerbit"
 # and "kedua nya" for people (PERSON precision 0.853 -> 0.869 on that half).
 _INDONESIAN_NAME_MODELS = ("SpacyRecognizer", "SecondModelRecognizer", "ConfirmedSpacyRecognizer")
+# Every recognizer of names by a model (the rules' spans, such as initials
+# with an age, keep their edges: not_names.py trims the models' spans).
+_NAME_MODELS = _INDONESIAN_NAME_MODELS + ("E5NameRecognizer",)
 
 
 class PresidioDetector:
@@ -418,6 +422,11 @@ class PresidioDetector:
             if (r.entity_type == "LOCATION" and not recognizer.startswith("DenyList")
                     and normalise(text[start:end]) in self._public_places):
                 continue
+            if r.entity_type == "PERSON" and recognizer in _NAME_MODELS:
+                trimmed = trim_name(text, start, end)  # "almarhum syamsul muarif" -> "syamsul muarif"
+                if trimmed is None:
+                    continue
+                start, end = trimmed
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         return drop_contained(spans)
 
