@@ -46,7 +46,9 @@ class PhotoHandler(FormatHandler):
         findings, out_frames, read_frames, transparent = [], [], [], False
         for number, frame in enumerate(frames, 1):
             redacted, found, has_alpha, read = _redact_frame(frame, ctx)
-            read_frames.append(read)
+            # A photo's pixels are kept for verification to compare with; not
+            # every page of a long TIFF (memory: 3 bytes a pixel per frame).
+            read_frames.append(read if len(frames) == 1 else None)
             redacted, boxes = _reviewer_boxes(redacted, ctx, number)
             found += boxes
             for finding in found:
