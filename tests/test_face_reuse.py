@@ -16,6 +16,8 @@ import pytest
 import skimage.data
 from PIL import Image
 
+import tabir.redactors.formats.photo  # noqa: F401  (registers the HEIF opener)
+
 import tabir.redactors.pixels.redact as redact
 from tabir.redactors.pixels.anonymise import face_mask, fill
 from tabir.redactors.pixels.faces import ENCODING_NOISE, CenterFace, EarlierReading, plan
@@ -37,7 +39,7 @@ def scene(width: int = 2600, height: int = 1400) -> np.ndarray:
 def through(fmt: str, bgr: np.ndarray) -> np.ndarray:
     """Saved as Tabir saves it and decoded."""
     out = io.BytesIO()
-    options = {"quality": 92} if fmt == "JPEG" else {}
+    options = {"JPEG": {"quality": 92}, "WEBP": {"quality": 90}, "HEIF": {"quality": 90}}.get(fmt, {})
     Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)).save(out, fmt, **options)
     return cv2.cvtColor(np.asarray(Image.open(io.BytesIO(out.getvalue())).convert("RGB")), cv2.COLOR_RGB2BGR)
 
@@ -58,7 +60,7 @@ def faces_left_counting(decoded: np.ndarray, made_from=None) -> tuple[list, int]
     return redact.faces_left(decoded, made_from), detector.passes_run - before
 
 
-@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
 def test_unchanged_tiles_keep_the_redactions_passes_and_the_result_is_the_same(redacted_scene, fmt):
     picture, reading, covered = redacted_scene
     decoded = through(fmt, covered)
