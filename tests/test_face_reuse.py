@@ -136,3 +136,45 @@ def test_a_photo_is_published_with_its_face_covered_and_verification_reads_fewer
     published = np.asarray(Image.open(io.BytesIO(outcome.data)).convert("L")).astype(int)
     face = published[100 + 29:100 + 89, 100 + 90:100 + 135]  # the middle of the face at 256 px
     assert (face < 20).mean() >= 0.95
+
+
+def test_faces_and_text_are_read_side_by_side_only_when_two_cores_may_be_used():
+    """With two threads allowed the two readings overlap in time (each waits
+    for the other to have started); a worker held to one thread reads them
+    one after the other, in its own thread; an error in one is raised after
+    the other has finished."""
+    import threading
+
+    saved = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(2)
+        here_started, beside_started = threading.Event(), threading.Event()
+
+        def here():
+            here_started.set()
+            return beside_started.wait(5)
+
+        def beside():
+            beside_started.set()
+            return here_started.wait(5)
+
+        assert redact.side_by_side(here, beside) == (True, True)
+
+        finished = threading.Event()
+
+        def failing():
+            raise ValueError("the face model failed")
+
+        def slow():
+            finished.wait(0.2)
+            finished.set()
+
+        with pytest.raises(ValueError):
+            redact.side_by_side(failing, slow)
+        assert finished.is_set()
+
+        cv2.setNumThreads(1)
+        threads = redact.side_by_side(threading.current_thread, threading.current_thread)
+        assert threads == (threading.main_thread(), threading.main_thread())
+    finally:
+        cv2.setNumThreads(saved)

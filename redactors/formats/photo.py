@@ -15,8 +15,9 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ..errors import CorruptInput, TooLarge
 from ..pixels.icc import blank_profile_text, profile_texts
+from ..pixels.ocr import read_words
 from ..pixels.redact import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
-                               redact_pixels, redact_transparent)
+                               redact_pixels, redact_transparent, side_by_side)
 from ..model import Finding, Location, RedactionResult
 from .base import FormatHandler, RedactionContext
 
@@ -200,7 +201,13 @@ def _cover_faces_verification_sees(out_frames: list[Image.Image], read_frames: l
             made_from = None
             if alpha is None and out_alpha is None and read_frames[number] is not None:
                 made_from = (read_frames[number], _bgr(out_rgb), policy.face_threshold)
-            faces = faces_left(bgr if alpha is None else flattened(bgr, alpha)[0], made_from)
+            views = (bgr,) if alpha is None else flattened(bgr, alpha)
+            # Verification and the second look will read this output's text:
+            # read now, beside the faces (remembered by pixels; wasted only
+            # when a face is covered and the output written again).
+            read_ahead = policy.ocr and ctx.config.verification.read_pictures
+            faces, _ = side_by_side(lambda: faces_left(views[0], made_from),
+                                    lambda: [read_words(view) for view in views] if read_ahead else None)
             if not faces:
                 continue
             seen = True

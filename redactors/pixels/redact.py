@@ -4,7 +4,11 @@ functions, so that photos, PDF pages and pictures in Word files share them."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
+import cv2
 import numpy as np
 
 from ..config import ImageSettings
@@ -66,6 +70,31 @@ def flattened(bgr: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return on_white, on_black
 
 
+A = TypeVar("A")
+B = TypeVar("B")
+_SIDE: ThreadPoolExecutor | None = None
+
+
+def side_by_side(here: Callable[[], A], beside: Callable[[], B]) -> tuple[A, B]:
+    """here() and beside() at once when this process may use two cores or
+    more (OpenCV's thread count: worker processes are held to one), one
+    after the other otherwise. The face model (ONNX Runtime) and OCR (a
+    Tesseract process) both leave the interpreter free while they work, so
+    a photo's faces and text are read at the same time. Both finish before
+    this returns; an error in either is raised."""
+    global _SIDE
+    if cv2.getNumThreads() < 2:
+        return here(), beside()
+    if _SIDE is None:
+        _SIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tabir-ocr")
+    future = _SIDE.submit(beside)
+    try:
+        first = here()
+    finally:
+        second = future.result()  # waited for even when here() failed: nothing keeps running behind
+    return first, second
+
+
 # Text read from a picture, and the spans of personal data in it.
 Read = tuple[OcrText, list[TextSpan]]
 
@@ -83,13 +112,17 @@ def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings,
     """(mask of pixels to cover, findings, recognised text)."""
     height, width = bgr.shape[:2]
     findings: list[Finding] = []
-    faces = face_reading(bgr, policy.face_threshold).faces if policy.faces else []
+    reading = functools.partial(face_reading, bgr, policy.face_threshold)
+    if policy.ocr and read is None:
+        faces_read, read = side_by_side(reading if policy.faces else lambda: None,
+                                        lambda: read_text((bgr,) + tuple(ocr_views), detector))
+    else:
+        faces_read = reading() if policy.faces else None
+    faces = faces_read.faces if faces_read is not None else []
     mask = face_mask((height, width), faces, policy.face_enlarge)
     findings += face_findings(faces, policy, (height, width), "CenterFace")
     texts = []
     if policy.ocr:
-        if read is None:
-            read = read_text((bgr,) + tuple(ocr_views), detector)
         for ocr, spans in read:
             texts.append(ocr.text)
             findings += _cover_text(ocr, spans, mask)
