@@ -73,17 +73,21 @@ def test_unchanged_tiles_keep_the_redactions_passes_and_the_result_is_the_same(r
     assert kept == full == []
 
 
-def test_a_face_the_input_did_not_have_is_found_where_the_output_was_not_what_was_written(redacted_scene):
+@pytest.mark.parametrize("side", [256, 48])
+def test_a_face_the_input_did_not_have_is_found_where_the_output_was_not_what_was_written(redacted_scene, side):
     """An output with a face pasted into a tile the redaction had read as
     face-free (what an encoder writing the wrong pixels would do): that tile
-    no longer matches, is read again, and the face is seen."""
+    no longer matches, is read again, and the face is seen. A 48 px face
+    moves its 992x800 tile's mean by well under the bound: the 32 px blocks
+    catch it."""
     picture, reading, covered = redacted_scene
     decoded = through("JPEG", covered)
-    decoded[900:1156, 2000:2256] = cv2.resize(FACE, (256, 256), interpolation=cv2.INTER_AREA)
+    pasted = FACE if side > 100 else FACE[30:210, 140:310]  # the head alone when small: a 48 px face
+    decoded[900:900 + side, 2000:2000 + side] = cv2.resize(pasted, (side, side), interpolation=cv2.INTER_AREA)
     redact._FACE_READINGS.get(picture, lambda pixels: reading, key=0.2)
     faces, passes = faces_left_counting(decoded, (picture, covered, 0.2))
     assert passes == 4  # one more tile than the unchanged output needed
-    assert any(2000 <= (f.x0 + f.x1) / 2 <= 2256 and 900 <= (f.y0 + f.y1) / 2 <= 1156 for f in faces)
+    assert any(2000 <= (f.x0 + f.x1) / 2 <= 2000 + side and 900 <= (f.y0 + f.y1) / 2 <= 900 + side for f in faces)
 
 
 def test_the_noise_bound_tells_encoding_noise_from_a_change():
@@ -172,6 +176,11 @@ def test_faces_and_text_are_read_side_by_side_only_when_two_cores_may_be_used():
         with pytest.raises(ValueError):
             redact.side_by_side(failing, slow)
         assert finished.is_set()
+
+        # Called again from the side thread (nested), it runs there in turn
+        # instead of waiting on itself.
+        inner = redact.side_by_side(lambda: 1, lambda: redact.side_by_side(lambda: 2, lambda: 3))
+        assert inner == (1, (2, 3))
 
         cv2.setNumThreads(1)
         threads = redact.side_by_side(threading.current_thread, threading.current_thread)

@@ -4,6 +4,7 @@ functions, so that photos, PDF pages and pictures in Word files share them."""
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -73,6 +74,7 @@ def flattened(bgr: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarra
 A = TypeVar("A")
 B = TypeVar("B")
 _SIDE: ThreadPoolExecutor | None = None
+_SIDE_THREAD = "tabir-side"
 
 
 def side_by_side(here: Callable[[], A], beside: Callable[[], B]) -> tuple[A, B]:
@@ -83,10 +85,10 @@ def side_by_side(here: Callable[[], A], beside: Callable[[], B]) -> tuple[A, B]:
     a photo's faces and text are read at the same time. Both finish before
     this returns; an error in either is raised."""
     global _SIDE
-    if cv2.getNumThreads() < 2:
-        return here(), beside()
+    if cv2.getNumThreads() < 2 or threading.current_thread().name.startswith(_SIDE_THREAD):
+        return here(), beside()  # (from the side thread itself, waiting on it would never end)
     if _SIDE is None:
-        _SIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tabir-ocr")
+        _SIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_SIDE_THREAD)
     future = _SIDE.submit(beside)
     try:
         first = here()
