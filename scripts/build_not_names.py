@@ -21,10 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from scripts.train_e5_head import TRAIN as TRAIN_SPLITS  # noqa: E402  (the head's training data)
 from scripts.train_ner import LABELS, read_conll  # noqa: E402
 from tabir.redactors.detect.not_names import NOT_NAMES  # noqa: E402
-
-TRAIN_SPLITS = ("nergrit/train_preprocess.txt", "nerp/train_preprocess.txt", "idner-news-2k/train.txt")
 
 
 def not_names(eval_dir: Path, min_o: int) -> list[str]:

@@ -269,7 +269,7 @@ class ConfirmedSpacyRecognizer(SpacyRecognizer):
                 kept.append(result)
                 continue
             probability = self.finder.highest(text, result.start, result.end, result.entity_type)
-            if probability >= self.minimum.get(result.entity_type, 0.0):
+            if probability >= self.minimum[result.entity_type]:
                 result.analysis_explanation.append_textual_explanation_line(
                     f"e5 head p={probability:.2f} agrees")
                 kept.append(result)
