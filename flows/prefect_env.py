@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 DEFAULTS = {
     # No telemetry: Tabir runs offline, and the analytics ping also causes
@@ -53,3 +54,20 @@ def start_embedded_api():
 def startup_timeout() -> float:
     return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
                  or DEFAULTS["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+
+
+@contextmanager
+def no_heartbeats():
+    """Flow runs inside this send no heartbeats. Use it only with the
+    embedded API: heartbeats let a server that outlives its runs mark a
+    crashed one as crashed, but the embedded API runs no such service and
+    dies with the run. They cost a whole run of `tabir run` about a second:
+    the heartbeat thread sleeps in one-second steps, and the flow joins it
+    at its end (PREFECT_NOTES.md; one one-page PDF, command to exit, 5.1 s
+    with them, 4.2 s without, bench/whole_process.py --fixed-cost-only).
+    An environment variable cannot turn them off (Prefect allows 30 s or
+    more there), hence Prefect's settings context."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

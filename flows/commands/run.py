@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from tabir.flows.console import EXIT_INTERNAL, EXIT_USAGE, exit_code_for, load_policy, report_problems, summary_line
@@ -61,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
             except RuntimeError as exc:  # nothing was read or written yet
                 print(f"tabir: {exc}", file=sys.stderr)
                 return EXIT_INTERNAL
-        manifest = redact_inbox(args.inbox, args.out, config, args.workers)
+        with prefect_env.no_heartbeats() if api is not None else nullcontext():
+            manifest = redact_inbox(args.inbox, args.out, config, args.workers)
     except ConfigError as exc:  # e.g. the manifest secret inside the output folder
         print(f"tabir: {exc}", file=sys.stderr)
         return EXIT_USAGE
