@@ -11,7 +11,6 @@ from prefect import flow
 from prefect.flow_engine import FlowRunEngine
 
 from tabir.flows import prefect_env
-from tabir.flows.cli import _EndWithoutTeardown
 
 
 def test_a_flow_run_sends_heartbeats_unless_told_not_to(prefect_api, monkeypatch):
