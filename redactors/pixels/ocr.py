@@ -12,6 +12,7 @@ from ..errors import MissingDependency
 
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -92,6 +93,18 @@ def _read_words(bgr: np.ndarray) -> OcrText:
                                  for w in turned.words])
 
 
+def _tesseract(arguments: list[str], png: bytes) -> subprocess.CompletedProcess:
+    """Tesseract on one PNG, always on one thread. A second OpenMP thread
+    gains it nothing here (a 300 dpi page 0.75 s either way, a 12 MP photo
+    1.30 s), and beside the face model, which reads the same picture at the
+    same time on a two-core process (redact.side_by_side), its threads
+    fought the model's: a photo without faces took 9.6 s with two, 5.6 s
+    with one (three photos, twice each, interleaved; /tmp script, figures in
+    README's Faces section)."""
+    return subprocess.run(["tesseract", "stdin", "stdout", *arguments], input=png, capture_output=True,
+                          timeout=TIMEOUT_S, check=False, env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+
+
 def _gray(bgr: np.ndarray) -> np.ndarray:
     if not tesseract_available():
         raise TesseractMissing("Tesseract is not installed: sudo apt-get install tesseract-ocr tesseract-ocr-ind")
@@ -118,8 +131,7 @@ def orientation(gray: np.ndarray) -> int:
     text upright, by Tesseract's orientation detection; 0 when it cannot
     tell (too little text, a photo)."""
     png = cv2.imencode(".png", gray)[1].tobytes()
-    result = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "0"], input=png, capture_output=True,
-                            timeout=TIMEOUT_S, check=False)
+    result = _tesseract(["--psm", "0"], png)
     text = result.stdout.decode("utf-8", "replace")
     rotate = re.search(r"Rotate:\s*(\d+)", text)
     confidence = re.search(r"Orientation confidence:\s*([\d.]+)", text)
@@ -149,10 +161,7 @@ def _read(gray: np.ndarray) -> OcrText:
     if factor != 1.0:
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     png = cv2.imencode(".png", gray)[1].tobytes()
-    result = subprocess.run(
-        ["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "11", "tsv"],
-        input=png, capture_output=True, timeout=TIMEOUT_S, check=False,
-    )
+    result = _tesseract(["-l", LANGUAGES, "--psm", "11", "tsv"], png)
     if result.returncode != 0:
         raise RuntimeError(f"Tesseract failed: {result.stderr.decode(errors='replace')[-300:]}")
     return _parse_tsv(result.stdout.decode("utf-8", "replace"), factor)
