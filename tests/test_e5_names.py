@@ -174,6 +174,23 @@ def test_a_document_is_read_ahead_in_one_batch_with_the_same_result(monkeypatch)
     assert finder.find(texts[0]) == alone[0] and calls == [4, 1, 1]
 
 
+def test_a_piece_written_again_in_a_document_is_read_once_with_the_same_result(monkeypatch):
+    footer = "Laporan ini bersifat rahasia dan hanya untuk keperluan pendampingan."
+    texts = [f"Klien bernama Siti Aminah tinggal di Cianjur. {footer}",
+             f"Pendamping bertemu Hotman Pardede di Denpasar. {footer}",
+             f"Ibu Wulan Sari datang dari Medan. {footer}"]
+    alone = [E5NameFinder().find(text) for text in texts]
+    finder = E5NameFinder()
+    read = []
+    real = finder.engine.word_states
+    monkeypatch.setattr(finder.engine, "word_states",
+                        lambda sentences: read.extend(" ".join(s) for s in sentences) or real(sentences))
+    finder.read_many(texts)
+    assert len(read) == 4 and sum(" ".join(footer.replace(".", " .").split()) == r for r in read) == 1
+    assert [finder.find(text) for text in texts] == alone
+    assert ("Siti Aminah", "PERSON") in found(finder, texts[0])
+
+
 def test_the_english_model_is_loaded_only_when_an_english_passage_comes():
     """Start-up: a run over Indonesian documents never loads the English
     pipeline; the first English passage does, and English still works."""

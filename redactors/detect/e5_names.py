@@ -138,11 +138,18 @@ class E5NameFinder:
 
     def _read_all(self, texts: list[str]) -> dict[str, list]:
         pieces = [(text, offsets) for text in texts for offsets in _pieces(text)]
-        sentences = [[text[a:b] for a, b in offsets] for text, offsets in pieces]
+        sentences = [tuple(text[a:b] for a, b in offsets) for text, offsets in pieces]
+        # A piece is read on its own (no state crosses pieces, and the engine
+        # quantises each token's activations apart), so a piece written
+        # again (a report's headers, footers and stock sentences: 21% of the
+        # pieces of bench/whole_process.py's casework PDF) is read once.
+        unique = list(dict.fromkeys(sentences))
+        states = self.engine.word_states([list(words) for words in unique]) if unique else []
+        probabilities = {words: self.head.probabilities(features(state, list(words)))
+                         for words, state in zip(unique, states)}
         readings: dict[str, list] = {text: [] for text in texts}
-        states = self.engine.word_states(sentences) if sentences else []
-        for (text, offsets), words, state in zip(pieces, sentences, states):
-            readings[text].append((offsets, self.head.probabilities(features(state, words))))
+        for (text, offsets), words in zip(pieces, sentences):
+            readings[text].append((offsets, probabilities[words]))
         return readings
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
