@@ -151,6 +151,36 @@ def test_works_on_lower_case_and_ocr_text(detect):
     assert any(t == "PERSON" and v.replace("-\n", "") == "Siti Aminah" for v, t in ocr), ocr
 
 
+@pytest.mark.parametrize("text, one_span", [
+    ("korban berinisial ra (12) diantar ibunya ke rumah aman.", "ra (12)"),
+    ("anak berinisial dk (9) belum sekolah.", "dk (9)"),
+    ("korban nh (15 tahun) tinggal bersama neneknya.", "nh (15 tahun)"),
+    ("pelaku berinisial a.b, 17 tahun, ditahan.", "a.b, 17 tahun"),
+    ("klien ds (14 thn) dirujuk ke lpks.", "ds (14 thn)"),
+])
+def test_lower_case_initials_with_their_age_are_one_span(detect, text, one_span):
+    """In text written in lower case the age used to stay when the initials
+    went ("ra" redacted, "(12)" published)."""
+    assert (one_span, "PERSON") in detect(text)
+
+
+@pytest.mark.parametrize("text", [
+    "anak ke (2) dari tiga bersaudara.",
+    "pasien tbc (12) dirawat di puskesmas.",
+    "korban di (12) lokasi berbeda.",
+    "sesuai pasal 5 ayat (2) undang-undang.",
+])
+def test_a_short_word_or_acronym_before_a_number_in_brackets_is_not_initials(detect, text):
+    assert not [v for v, t in detect(text) if t == "PERSON"], detect(text)
+
+
+def test_an_age_right_after_a_name_in_lower_case_text_is_redacted_with_it(detect):
+    found = detect("klien bernama siti aminah (12) tinggal bersama neneknya.")
+    assert ("siti aminah", "PERSON") in found and ("12", "AGE") in found
+    found = detect("ibu wulan sari, 34 tahun, bekerja sebagai buruh cuci.")
+    assert ("34 tahun", "AGE") in found, found
+
+
 def test_initials_found_with_their_age_are_found_again_alone():
     """After "berinisial RA (12)", a later "RA" is the same child; the age
     and the word "tahun" are not name parts."""
@@ -207,3 +237,29 @@ def test_a_womans_nik_is_never_a_kk(nik):
 @given(st.text("0123456789", min_size=0, max_size=15) | st.text("0123456789", min_size=17, max_size=20))
 def test_wrong_length_is_never_valid(digits):
     assert not valid_nik(digits) and not valid_kk(digits)
+
+
+def test_a_lower_case_chat_export_publishes_neither_the_initials_nor_the_age(run_library, tmp_path):
+    """A chat exported to PDF, all lower case: the child's initials and age
+    are gone from the published text as pdftotext reads it."""
+    import shutil
+    import subprocess
+
+    import pymupdf
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with pymupdf.open() as doc:
+        page = doc.new_page()
+        page.insert_text((60, 100), "[07.30] pendamping: korban berinisial ra (12) sudah dijemput.", fontsize=11)
+        page.insert_text((60, 120), "[07.31] pendamping: adiknya berinisial dk (9) ikut ke rumah aman.", fontsize=11)
+        doc.save(inbox / "chat.pdf")
+    manifest = run_library(inbox, tmp_path / "out")
+    assert manifest["files"][0]["status"] == "redacted", manifest["files"][0]
+    text = subprocess.run(["pdftotext", str(tmp_path / "out" / "redacted" / "chat.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "sudah dijemput" in text and "ikut ke rumah" in text
+    for gone in ("ra (", "(12)", "12", "dk (", "(9)"):
+        assert gone not in text, (gone, text)

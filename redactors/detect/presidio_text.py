@@ -32,7 +32,7 @@ from .public_places import public_place_names
 from ..model import TextSpan
 from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
-from .indonesia.names import HONORIFICS
+from .indonesia.names import HONORIFICS, age_after
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
 from .not_names import trim_name
 from .textprep import PreparedText, looks_english
@@ -428,7 +428,27 @@ class PresidioDetector:
                     continue
                 start, end = trimmed
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
+        if "AGE" in entities and AGE_AFTER_NAME_SCORE >= self.policy.threshold_for("AGE"):
+            spans += ages_after_names(text, spans)
         return drop_contained(spans)
+
+
+AGE_AFTER_NAME_SCORE = 0.85
+
+
+def ages_after_names(text: str, spans: list[TextSpan]) -> list[TextSpan]:
+    """AGE spans for an age written right after a name found in `text`
+    ("siti aminah (12)", "ra, 9 tahun"): the age patterns want a capital
+    before the bracket, so in lower-case text such an age was left while
+    the name was redacted. Ages already inside a span are not repeated."""
+    ages = []
+    for span in spans:
+        if span.entity_type != "PERSON":
+            continue
+        where = age_after(text, span.end)
+        if where and not any(s.start <= where[0] and where[1] <= s.end for s in spans + ages):
+            ages.append(TextSpan(where[0], where[1], "AGE", AGE_AFTER_NAME_SCORE, "AgeAfterName"))
+    return ages
 
 
 def _recognizer(result) -> str:

@@ -86,8 +86,32 @@ ACRONYMS = {
 
 # An age written right after initials ("RA (12)", "NH (15 tahun)", "NH, 15
 # tahun") narrows a child down as much as the initials: one span with them.
-_AGE_AFTER = re.compile(r"[ \t]*(?:\([ \t]*\d{1,2}(?:[ \t]*(?:tahun|thn|th)\.?)?[ \t]*\)|,[ \t]*\d{1,2}[ \t]*(?:tahun|thn|th)\b\.?)",
-                        re.IGNORECASE)
+# The age itself is group "age" ("12", "15 tahun").
+AGE_AFTER = re.compile(r"[ \t]*(?:\([ \t]*(?P<age>\d{1,2}(?:[ \t]*(?:tahun|thn|th)\.?)?)[ \t]*\)"
+                       r"|,[ \t]*(?P<age2>\d{1,2}[ \t]*(?:tahun|thn|th)\b\.?))", re.IGNORECASE)
+
+
+def age_after(text: str, end: int) -> tuple[int, int] | None:
+    """(start, end) of the age written right after text[:end] ("RA (12)",
+    "NH, 15 tahun"), or None."""
+    m = AGE_AFTER.match(text, end)
+    if not m:
+        return None
+    group = "age" if m.group("age") else "age2"
+    return m.start(group), m.end(group)
+
+
+# In text written wholly in lower case (chat messages, some news feeds, OCR
+# of some forms) initials are lower case too: "korban nh (15 tahun)",
+# "berinisial ra (12)". Taken only with the age right after them (two cues
+# together), and not when the letters are a short common word ("anak ke
+# (2)") or an acronym ("pasien tbc (12)").
+_LOWER_INITIALS_AFTER_INISIAL = re.compile(r"(?i:\b(?:ber)?inisial\s*:?\s+)((?:[a-z]\.?){1,4})(?![a-z])")
+_LOWER_INITIALS_AFTER_ROLE = re.compile(
+    r"(?i:\b(?:klien|korban|pelaku|tersangka|terdakwa|anak|pasien|saksi|pelapor|terlapor|siswa|siswi)\s+)([a-z]{2,3})(?![a-z])"
+)
+SHORT_WORDS = {"ke", "di", "dan", "yg", "yang", "ini", "itu", "tsb", "dgn", "dr", "no", "nya", "pd", "utk", "sbg", "dll",
+               "tak", "tdk", "ada", "dia", "ibu", "pak", "kak", "adik"}
 
 
 class InitialsRecognizer(CodeRecognizer):
@@ -109,8 +133,18 @@ class InitialsRecognizer(CodeRecognizer):
                 if pattern is _INITIALS_AFTER_ROLE and value.replace(".", "").replace(" ", "") in ACRONYMS:
                     continue
                 end = m.start(1) + len(value)
-                age = _AGE_AFTER.match(text, end)
+                age = AGE_AFTER.match(text, end)
                 if age:
                     end, why = age.end(), why + " with the age after them"
                 results.append(self.result("PERSON", m.start(1), end, 0.85, why))
+        for pattern, why in (
+            (_LOWER_INITIALS_AFTER_INISIAL, "lower-case initials after 'inisial', with the age after them"),
+            (_LOWER_INITIALS_AFTER_ROLE, "lower-case initials after a role word, with the age after them"),
+        ):
+            for m in pattern.finditer(text):
+                letters = m.group(1).replace(".", "")
+                age = AGE_AFTER.match(text, m.end(1))
+                if not age or letters in SHORT_WORDS or letters.upper() in ACRONYMS:
+                    continue
+                results.append(self.result("PERSON", m.start(1), age.end(), 0.85, why))
         return results
