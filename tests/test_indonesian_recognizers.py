@@ -263,3 +263,26 @@ def test_a_lower_case_chat_export_publishes_neither_the_initials_nor_the_age(run
     assert "sudah dijemput" in text and "ikut ke rumah" in text
     for gone in ("ra (", "(12)", "12", "dk (", "(9)"):
         assert gone not in text, (gone, text)
+
+
+@pytest.mark.parametrize("text, number", [
+    ("laporan polisi no lp/b/123/iii/2024/jbr tentang pencabulan", "lp/b/123/iii/2024/jbr"),
+    ("putusan no 12/pid.sus-anak/2023/pn plg sudah inkracht", "12/pid.sus-anak/2023/pn plg"),
+    ("perkara 1234/pdt.g/2021/pa.js selesai", "1234/pdt.g/2021/pa.js"),
+])
+def test_case_numbers_written_in_lower_case_are_found(detect, text, number):
+    assert (number, "CASE_NUMBER") in detect(text)
+
+
+@pytest.mark.parametrize("text", ["harga naik 12/kg/2023/pt minggu ini", "surat no 5/sk/2020/pt abc", "skor 3/5/2024 pada ujian"])
+def test_other_numbers_with_slashes_are_not_case_numbers(detect, text):
+    assert not [v for v, t in detect(text) if t == "CASE_NUMBER"]
+
+
+def test_a_first_name_that_is_also_a_word_is_kept_with_the_name_after_a_name_cue(detect):
+    """The model took "ayu lestari" and left "putri" (daughter), which was
+    published beside the redacted rest of the name."""
+    assert ("putri ayu lestari", "PERSON") in detect("td: bu, anak sy namanya putri ayu lestari, umur 12 thn")
+    assert not [v for v, t in detect("namanya sudah terdaftar di dinas sosial") if t == "PERSON"]
+    found = detect("anak itu bernama lengkap dewi sartika")
+    assert not any("lengkap" in v for v, t in found if t == "PERSON"), found

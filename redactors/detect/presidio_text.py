@@ -34,7 +34,7 @@ from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
 from .indonesia.names import HONORIFICS, age_after
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
-from .not_names import trim_name
+from .not_names import not_names, trim_name
 from .textprep import PreparedText, looks_english
 
 # Presidio warns about every recognizer of a language we do not load.
@@ -427,10 +427,32 @@ class PresidioDetector:
                 if trimmed is None:
                     continue
                 start, end = trimmed
+                start = _after_name_cue(text, start)
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         if "AGE" in entities and AGE_AFTER_NAME_SCORE >= self.policy.threshold_for("AGE"):
             spans += ages_after_names(text, spans)
         return drop_contained(spans)
+
+
+# A word that says a name follows ("anak saya namanya putri ayu lestari"),
+# then one or two words, then where a name model's span begins.
+_NAME_CUE_GAP = re.compile(r"(?:\bnamanya|\bbernama|\batas\s+nama|\bnama\s*:)\s+((?:[^\W\d_]{2,}[ \t]+){1,2})$",
+                           re.IGNORECASE)
+
+
+def _after_name_cue(text: str, start: int) -> int:
+    """Where a name model's span should begin: earlier, right after a name
+    cue, when one or two words lie between the cue and the span and none
+    of them is a common word. The models leave out a first name that is
+    also a word ("putri", daughter; "ayu", pretty) in lower-case text, and
+    it was published beside the redacted rest of the name."""
+    gap = _NAME_CUE_GAP.search(text, max(0, start - 80), start)
+    if gap is None:
+        return start
+    words = gap.group(1).split()
+    if any(word.casefold() in not_names() for word in words):
+        return start
+    return gap.start(1)
 
 
 AGE_AFTER_NAME_SCORE = 0.85
