@@ -255,13 +255,16 @@ def test_a_lower_case_chat_export_publishes_neither_the_initials_nor_the_age(run
         page = doc.new_page()
         page.insert_text((60, 100), "[07.30] pendamping: korban berinisial ra (12) sudah dijemput.", fontsize=11)
         page.insert_text((60, 120), "[07.31] pendamping: adiknya berinisial dk (9) ikut ke rumah aman.", fontsize=11)
+        page.insert_text((60, 140), "[07.33] pendamping: alamat kp. babakan rt 02/05 ds. sukamaju, pelaku naik", fontsize=11)
+        page.insert_text((60, 160), "motor d 4321 xyz, sudah dilaporkan dgn lp/b/123/iii/2024/jbr.", fontsize=11)
         doc.save(inbox / "chat.pdf")
     manifest = run_library(inbox, tmp_path / "out")
     assert manifest["files"][0]["status"] == "redacted", manifest["files"][0]
     text = subprocess.run(["pdftotext", str(tmp_path / "out" / "redacted" / "chat.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "sudah dijemput" in text and "ikut ke rumah" in text
-    for gone in ("ra (", "(12)", "12", "dk (", "(9)"):
+    assert "pelaku naik" in text and "sudah dilaporkan" in text
+    for gone in ("ra (", "(12)", "12", "dk (", "(9)", "babakan", "02/05", "4321", "lp/b"):
         assert gone not in text, (gone, text)
 
 
@@ -286,3 +289,21 @@ def test_a_first_name_that_is_also_a_word_is_kept_with_the_name_after_a_name_cue
     assert not [v for v, t in detect("namanya sudah terdaftar di dinas sosial") if t == "PERSON"]
     found = detect("anak itu bernama lengkap dewi sartika")
     assert not any("lengkap" in v for v, t in found if t == "PERSON"), found
+
+
+@pytest.mark.parametrize("text, value, entity", [
+    ("alamat: kp. babakan rt 02/05 ds. sukamaju kec. cibeber", "kp. babakan rt 02/05 ds. sukamaju kec. cibeber", "ADDRESS"),
+    ("alamat: kampung babakan rt 02 rw 05 desa sukamaju", "kampung babakan rt 02 rw 05 desa sukamaju", "ADDRESS"),
+    ("plat nomor motornya d 1234 abc", "d 1234 abc", "ID_VEHICLE_PLATE"),
+    ("sim 1234-5678-901234 masih berlaku", "1234-5678-901234", "ID_SIM"),
+    ("paspor a1234567 ditahan agen", "a1234567", "ID_PASSPORT"),
+    ("Rek BRI 1234-01-000123-50-1 a.n. Siti Rohmah", "1234-01-000123-50-1", "BANK_ACCOUNT"),
+])
+def test_numbers_and_addresses_written_the_way_a_chat_writes_them(detect, text, value, entity):
+    assert (value, entity) in detect(text)
+
+
+@pytest.mark.parametrize("text", ["dia pulang kampung ke garut minggu lalu", "lingkungan sekitar rumahnya kumuh",
+                                  "mobil a 300 km jauhnya", "motor b 125 cc miliknya", "kakaknya punya motor dan 2 mobil"])
+def test_ordinary_lower_case_words_do_not_start_an_address_or_a_plate(detect, text):
+    assert not [v for v, t in detect(text) if t in ("ADDRESS", "ID_VEHICLE_PLATE")], detect(text)

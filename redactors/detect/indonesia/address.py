@@ -47,6 +47,11 @@ _SEPARATOR = re.compile(r"\s*[,;]?\s*")
 # Keywords that can start an address in lower-case text (abbreviations only:
 # "jalan" alone is an ordinary word).
 _LOW_START = ("jl", "jln", "gg", "perum", "komp", "dusun", "dsn", "blok")
+# Words that also start an address in lower-case text, but only when an
+# RT/RW number follows ("kp. babakan rt 02/05 ds. sukamaju"): "kampung" and
+# "lingkungan" are ordinary words too ("pulang kampung").
+_LOW_START_WITH_RT = ("kp", "kampung", "lingkungan", "lk")
+_HAS_RT = re.compile(r"(?i:\b(?:RT|RW)\b)|\d{1,3}\s*/\s*\d{1,3}")
 
 
 def _part(text: str, pos: int, lower_ok: bool) -> int | None:
@@ -78,7 +83,8 @@ class AddressRecognizer(CodeRecognizer):
             begin = start_match.start()
             if begin < position:
                 continue
-            lower_ok = start_match.group(0).lower().rstrip(".") in _LOW_START
+            start_word = start_match.group(0).lower().rstrip(".")
+            lower_ok = start_word in _LOW_START or start_word in _LOW_START_WITH_RT
             end, parts = begin, 0
             while True:
                 nxt = _part(text, end if parts == 0 else _SEPARATOR.match(text, end).end(), lower_ok)
@@ -89,6 +95,9 @@ class AddressRecognizer(CodeRecognizer):
                 # keep the dot of a final abbreviation such as "Jl." only inside
                 end -= 1
             if parts == 0 or end - begin < 6:
+                continue
+            if (start_word in _LOW_START_WITH_RT and text[begin:end].islower()
+                    and not _HAS_RT.search(text, begin, end)):
                 continue
             score = 0.9 if parts >= 2 else 0.6
             results.append(self.result("ADDRESS", begin, end, score, f"address keywords and values ({parts} parts)"))
