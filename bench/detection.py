@@ -8,7 +8,8 @@ English set-up, on the same sentences in one script.
     (non-entity) words that get redacted as anything;
 (b) synthetic casework text from scripts/casework_synth.py with the held-back
     seed 20261122 (training used seed 7): per type, span recall and precision
-    (a span counts when a prediction of the same type overlaps it);
+    (a span counts when a prediction of the same type overlaps it); then the
+    same sentences written wholly in lower case, recall per type;
 (c) sentences per second for each: Tabir's default (accurate) and fast
     profiles, and Presidio.
 Tabir is measured through redactors.scan.scan_text, the code behind
@@ -242,6 +243,18 @@ def main() -> int:
             c = results[system][0][t]
             row += f" {ratio(c['found'], c['gold']):15.3f} {ratio(c['correct'], c['predicted']):15.3f}"
         print(row)
+    # The same sentences written wholly in lower case, as chats, some news
+    # feeds and OCR of some forms write them (recall only: lower-casing
+    # moves no offset, so the gold spans stay).
+    import dataclasses
+
+    lowered = [dataclasses.replace(ex, text=ex.text.lower()) for ex in examples]
+    lower_results = {system: span_scores(lowered, detect)[0] for system, detect in systems.items()
+                     if system.startswith("tabir")}
+    print("\n(b) the same sentences in lower case: span recall per type")
+    print(f"{'type':24}" + "".join(f" {s + ' R':>15}" for s in lower_results))
+    for t in types:
+        print(f"{t:24}" + "".join(f" {ratio(c[t]['found'], c[t]['gold']):15.3f}" for c in lower_results.values()))
     for system in systems:
         c = results[system][0]
         others = sorted(t for t in c if t not in types and c[t]["predicted"])

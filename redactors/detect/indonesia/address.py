@@ -47,11 +47,12 @@ _SEPARATOR = re.compile(r"\s*[,;]?\s*")
 # Keywords that can start an address in lower-case text (abbreviations only:
 # "jalan" alone is an ordinary word).
 _LOW_START = ("jl", "jln", "gg", "perum", "komp", "dusun", "dsn", "blok")
-# Words that also start an address in lower-case text, but only when an
-# RT/RW number follows ("kp. babakan rt 02/05 ds. sukamaju"): "kampung" and
-# "lingkungan" are ordinary words too ("pulang kampung").
-_LOW_START_WITH_RT = ("kp", "kampung", "lingkungan", "lk")
-_HAS_RT = re.compile(r"(?i:\b(?:RT|RW)\b)|\d{1,3}\s*/\s*\d{1,3}")
+# Words that also start an address in lower-case text, but only when a
+# house or RT/RW number follows ("kp. babakan rt 02/05 ds. sukamaju",
+# "jalan ahmad yani no. 210"): they are ordinary words too ("pulang
+# kampung", "jalan kaki").
+_LOW_START_WITH_RT = ("kp", "kampung", "lingkungan", "lk", "jalan")
+_HAS_RT = re.compile(r"(?i:\b(?:RT|RW)\b|\b(?:no|nomor)\b\.?\s*\d)|\d{1,3}\s*/\s*\d{1,3}")
 
 
 def _part(text: str, pos: int, lower_ok: bool) -> int | None:
@@ -73,6 +74,20 @@ def _part(text: str, pos: int, lower_ok: bool) -> int | None:
     return None
 
 
+def _scan(text: str, begin: int, lower_ok: bool) -> tuple[int, int]:
+    """(end, number of parts) of the address starting at `begin`."""
+    end, parts = begin, 0
+    while True:
+        nxt = _part(text, end if parts == 0 else _SEPARATOR.match(text, end).end(), lower_ok)
+        if nxt is None:
+            break
+        end, parts = nxt, parts + 1
+    while end > begin and text[end - 1] in " .,;:":
+        # keep the dot of a final abbreviation such as "Jl." only inside
+        end -= 1
+    return end, parts
+
+
 class AddressRecognizer(CodeRecognizer):
     ENTITIES = ("ADDRESS",)
 
@@ -84,20 +99,14 @@ class AddressRecognizer(CodeRecognizer):
             if begin < position:
                 continue
             start_word = start_match.group(0).lower().rstrip(".")
-            lower_ok = start_word in _LOW_START or start_word in _LOW_START_WITH_RT
-            end, parts = begin, 0
-            while True:
-                nxt = _part(text, end if parts == 0 else _SEPARATOR.match(text, end).end(), lower_ok)
-                if nxt is None:
-                    break
-                end, parts = nxt, parts + 1
-            while end > begin and text[end - 1] in " .,;:":
-                # keep the dot of a final abbreviation such as "Jl." only inside
-                end -= 1
+            end, parts = _scan(text, begin, start_word in _LOW_START)
+            if parts == 0 and start_word in _LOW_START_WITH_RT:
+                # Read again taking lower-case values: kept only with a
+                # house or RT/RW number in it.
+                end, parts = _scan(text, begin, True)
+                if parts and not _HAS_RT.search(text, begin, end):
+                    continue
             if parts == 0 or end - begin < 6:
-                continue
-            if (start_word in _LOW_START_WITH_RT and text[begin:end].islower()
-                    and not _HAS_RT.search(text, begin, end)):
                 continue
             score = 0.9 if parts >= 2 else 0.6
             results.append(self.result("ADDRESS", begin, end, score, f"address keywords and values ({parts} parts)"))

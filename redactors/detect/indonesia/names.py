@@ -114,10 +114,14 @@ SHORT_WORDS = {"ke", "di", "dan", "yg", "yang", "ini", "itu", "tsb", "dgn", "dr"
                "tak", "tdk", "ada", "dia", "ibu", "pak", "kak", "adik"}
 
 
-class InitialsRecognizer(CodeRecognizer):
-    """Initials, with the age that follows them as one span."""
+_LETTERS = re.compile(r"(?:[^\W\d_]\.?\s?)*[^\W\d_]\.?")
 
-    ENTITIES = ("PERSON",)
+
+class InitialsRecognizer(CodeRecognizer):
+    """Initials, with the age that follows them as one span (and the age
+    alone as an AGE span inside it)."""
+
+    ENTITIES = ("PERSON", "AGE")
 
     def find(self, text):
         results = []
@@ -144,7 +148,18 @@ class InitialsRecognizer(CodeRecognizer):
             for m in pattern.finditer(text):
                 letters = m.group(1).replace(".", "")
                 age = AGE_AFTER.match(text, m.end(1))
-                if not age or letters in SHORT_WORDS or letters.upper() in ACRONYMS:
+                if not age:
+                    continue
+                # After "inisial" the letters are initials whatever they
+                # spell ("berinisial uu (10 th)"), as in capitals above.
+                if pattern is _LOWER_INITIALS_AFTER_ROLE and (letters in SHORT_WORDS or letters.upper() in ACRONYMS):
                     continue
                 results.append(self.result("PERSON", m.start(1), age.end(), 0.85, why))
+        # The age inside an initials span is also an age (what the age
+        # patterns find beside capitals, and what a lower-case text's
+        # initials would otherwise not say).
+        for found in list(results):
+            where = age_after(text, found.start + len(_LETTERS.match(text, found.start).group(0)))
+            if where and where[1] <= found.end:
+                results.append(self.result("AGE", where[0], where[1], 0.85, "the age written after initials"))
         return results
