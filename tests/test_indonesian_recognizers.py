@@ -336,3 +336,19 @@ def test_casework_written_wholly_in_lower_case_keeps_every_structured_type(confi
                 missed.append((kind, text[start:end], text))
     assert seen == structured  # the sample holds every type
     assert missed == []
+
+
+@pytest.mark.parametrize("text, initials, age", [
+    ("case worker note: the victim (initials r.a., 14 years old) was referred to the shelter",
+     "r.a., 14 years old", "14 years old"),
+    ("The victim, initials NH (15 years old), lives with her aunt.", "NH (15 years old)", "15 years old"),
+    ("Victim initials: RA, age 14, school: SDN Sukamaju 2", "RA", "14"),
+])
+def test_initials_and_ages_in_an_english_note(detect, text, initials, age):
+    found = detect(text)
+    assert (initials, "PERSON") in found and (age, "AGE") in found, found
+
+
+@pytest.mark.parametrize("text, age", [("a 9-year-old girl was found", "9-year-old"), ("the boy, 12 yo, was referred", "12 yo")])
+def test_english_ages_on_their_own(detect, text, age):
+    assert (age, "AGE") in detect(text)

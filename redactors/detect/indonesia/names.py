@@ -72,7 +72,9 @@ class HonorificNameRecognizer(CodeRecognizer):
 
 # Initials: 1-4 capitals (optionally dotted) after "inisial", or 2-3 capitals
 # after a role word. Acronyms that follow role words in reports are excluded.
-_INITIALS_AFTER_INISIAL = re.compile(r"(?i:\b(?:ber)?inisial\s*:?\s+)((?:[A-Z]\.?\s?){1,4})(?![a-z])")
+# "inisial" and, in English passages, "initials": "victim initials: RA".
+_INITIAL_CUE = r"\b(?:(?:ber)?inisial|initials?)\s*:?\s+"
+_INITIALS_AFTER_INISIAL = re.compile(rf"(?i:{_INITIAL_CUE})((?:[A-Z]\.?\s?){{1,4}})(?![a-z])")
 _INITIALS_AFTER_ROLE = re.compile(
     r"(?i:\b(?:klien|korban|pelaku|tersangka|terdakwa|anak|pasien|saksi|pelapor|terlapor|siswa|siswi)\s+)([A-Z]{2,3})\b(?![a-z])"
 )
@@ -87,8 +89,10 @@ ACRONYMS = {
 # An age written right after initials ("RA (12)", "NH (15 tahun)", "NH, 15
 # tahun") narrows a child down as much as the initials: one span with them.
 # The age itself is group "age" ("12", "15 tahun").
-AGE_AFTER = re.compile(r"[ \t]*(?:\([ \t]*(?P<age>\d{1,2}(?:[ \t]*(?:tahun|thn|th)\.?)?)[ \t]*\)"
-                       r"|,[ \t]*(?P<age2>\d{1,2}[ \t]*(?:tahun|thn|th)\b\.?))", re.IGNORECASE)
+# "(12)", "(15 tahun)", ", 15 tahun", and in English "(14 years old)", ", 14 years old".
+_YEARS = r"(?:tahun|thn|th|years?(?:[ \t]+old)?)"
+AGE_AFTER = re.compile(rf"[ \t]*(?:\([ \t]*(?P<age>\d{{1,2}}(?:[ \t]*{_YEARS}\.?)?)[ \t]*\)"
+                       rf"|,[ \t]*(?P<age2>\d{{1,2}}[ \t]*{_YEARS}\b\.?))", re.IGNORECASE)
 
 
 def age_after(text: str, end: int) -> tuple[int, int] | None:
@@ -106,7 +110,7 @@ def age_after(text: str, end: int) -> tuple[int, int] | None:
 # "berinisial ra (12)". Taken only with the age right after them (two cues
 # together), and not when the letters are a short common word ("anak ke
 # (2)") or an acronym ("pasien tbc (12)").
-_LOWER_INITIALS_AFTER_INISIAL = re.compile(r"(?i:\b(?:ber)?inisial\s*:?\s+)((?:[a-z]\.?){1,4})(?![a-z])")
+_LOWER_INITIALS_AFTER_INISIAL = re.compile(rf"(?i:{_INITIAL_CUE})((?:[a-z]\.?){{1,4}})(?![a-z])")
 _LOWER_INITIALS_AFTER_ROLE = re.compile(
     r"(?i:\b(?:klien|korban|pelaku|tersangka|terdakwa|anak|pasien|saksi|pelapor|terlapor|siswa|siswi)\s+)([a-z]{2,3})(?![a-z])"
 )
@@ -142,7 +146,7 @@ class InitialsRecognizer(CodeRecognizer):
                     end, why = age.end(), why + " with the age after them"
                 results.append(self.result("PERSON", m.start(1), end, 0.85, why))
         for pattern, why in (
-            (_LOWER_INITIALS_AFTER_INISIAL, "lower-case initials after 'inisial', with the age after them"),
+            (_LOWER_INITIALS_AFTER_INISIAL, "lower-case initials after 'inisial' or 'initials', with the age after them"),
             (_LOWER_INITIALS_AFTER_ROLE, "lower-case initials after a role word, with the age after them"),
         ):
             for m in pattern.finditer(text):
