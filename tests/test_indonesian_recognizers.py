@@ -352,3 +352,17 @@ def test_initials_and_ages_in_an_english_note(detect, text, initials, age):
 @pytest.mark.parametrize("text, age", [("a 9-year-old girl was found", "9-year-old"), ("the boy, 12 yo, was referred", "12 yo")])
 def test_english_ages_on_their_own(detect, text, age):
     assert (age, "AGE") in detect(text)
+
+
+@pytest.mark.parametrize("text, value, entity", [
+    ("nik: 32 03 01 55 07 10 0003", "32 03 01 55 07 10 0003", "ID_NIK"),
+    ("NIK 3 2 0 3 0 1 5 5 0 7 1 0 0 0 0 3 tercatat", "3 2 0 3 0 1 5 5 0 7 1 0 0 0 0 3", "ID_NIK"),
+    ("No. KK 3203 01 120312 0004", "3203 01 120312 0004", "ID_KK"),
+])
+def test_a_population_number_in_another_grouping_after_its_label(detect, text, value, entity):
+    """A form's digit boxes read by OCR, or the number written in its parts."""
+    assert (value, entity) in detect(text)
+
+
+def test_spaced_digits_without_a_label_are_not_a_population_number(detect):
+    assert not [v for v, t in detect("tanggal 12 03 2020 jam 15 07 10 0003") if t in ("ID_NIK", "ID_KK")]

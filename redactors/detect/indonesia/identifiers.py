@@ -16,6 +16,10 @@ PROVINCE_CODES = frozenset(
 _SIXTEEN = re.compile(
     r"(?<![\d.\-/])(?:\d{16}|\d{4}([ .\-])\d{4}\1\d{4}\1\d{4}|\d{6}([ .\-])\d{6}\2\d{4}|\d{2}([ .])\d{2}\3\d{2}\3\d{6}\3\d{4})(?![\d\-/]|\.\d)"
 )
+# Sixteen digits written in any grouping ("32 03 01 55 07 10 0003", or a
+# KTP form's boxes read by OCR as "3 2 0 3 0 1 ..."): taken only right after
+# NIK, KTP or KK words, and only when valid.
+_SPACED_SIXTEEN = re.compile(r"(?<![\d.\-/])\d(?:[ .\-]?\d){15}(?![ .\-]?\d)")
 _KK_CONTEXT = re.compile(r"(?:\bKK\b|kartu\s+keluarga|\bno\.?\s*kk\b|family\s+card)", re.IGNORECASE)
 _NPWP_CONTEXT = re.compile(r"\bNPWP\b|nomor\s+pokok\s+wajib\s+pajak|tax\s+id", re.IGNORECASE)
 _NIK_CONTEXT = re.compile(r"\bNIK\b|\bKTP\b|nomor\s+induk\s+kependudukan|e-?KTP|\bID\b", re.IGNORECASE)
@@ -72,6 +76,19 @@ class KependudukanRecognizer(CodeRecognizer):
             else:
                 continue
             results.append(self.result(entity, match.start(), match.end(), 1.0, why))
+        for match in _SPACED_SIXTEEN.finditer(text):
+            if any(r.start <= match.start() < r.end for r in results):
+                continue
+            digits = digits_of(match.group(0))
+            before = _preceding(text, match.start(), 25)
+            if _KK_CONTEXT.search(before) and valid_kk(digits):
+                entity = "ID_KK"
+            elif _NIK_CONTEXT.search(before) and valid_nik(digits):
+                entity = "ID_NIK"
+            else:
+                continue
+            results.append(self.result(entity, match.start(), match.end(), 1.0,
+                                       "16 valid digits in another grouping, right after NIK/KTP/KK words"))
         return results
 
 
