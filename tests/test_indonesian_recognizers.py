@@ -366,3 +366,19 @@ def test_a_population_number_in_another_grouping_after_its_label(detect, text, v
 
 def test_spaced_digits_without_a_label_are_not_a_population_number(detect):
     assert not [v for v, t in detect("tanggal 12 03 2020 jam 15 07 10 0003") if t in ("ID_NIK", "ID_KK")]
+
+
+@pytest.mark.parametrize("text, value, entity", [
+    ("born on july 15, 2010 in a village", "july 15, 2010", "DATE_OF_BIRTH"),
+    ("DOB: Jul 15th 2010", "Jul 15th 2010", "DATE_OF_BIRTH"),
+    ("dob 2010-07-15", "2010-07-15", "DATE_OF_BIRTH"),
+    ("anak itu lahir tahun 2010", "2010", "DATE_OF_BIRTH"),
+    ("tempat/tgl lahir: garut/15-07-2010", "garut", "LOCATION"),
+    ("lahir di cianjur, 15 juli 2010", "cianjur", "LOCATION"),
+])
+def test_dates_and_places_of_birth_as_forms_chats_and_english_notes_write_them(detect, text, value, entity):
+    assert (value, entity) in detect(text)
+
+
+def test_birth_words_without_a_date_are_not_a_birth_date(detect):
+    assert not [v for v, t in detect("sejak lahir tahun lalu ia sakit; dia lahir, 3 bulan kemudian") if t == "DATE_OF_BIRTH"]
