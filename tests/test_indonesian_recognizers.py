@@ -382,3 +382,18 @@ def test_dates_and_places_of_birth_as_forms_chats_and_english_notes_write_them(d
 
 def test_birth_words_without_a_date_are_not_a_birth_date(detect):
     assert not [v for v, t in detect("sejak lahir tahun lalu ia sakit; dia lahir, 3 bulan kemudian") if t == "DATE_OF_BIRTH"]
+
+
+@pytest.mark.parametrize("text, value, entity", [
+    ("ig: putriayu_2010", "putriayu_2010", "SOCIAL_MEDIA"),
+    ("akun tiktok putri.ayu.2010 sering dipakai", "putri.ayu.2010", "SOCIAL_MEDIA"),
+    ("line id: putriayu10", "putriayu10", "SOCIAL_MEDIA"),
+    ("fb: Putri Ayu Lestari", "Putri Ayu Lestari", "PERSON"),
+])
+def test_handles_and_names_after_a_platform_name(detect, text, value, entity):
+    assert (value, entity) in detect(text)
+
+
+@pytest.mark.parametrize("text", ["tiktok sering dipakai anak muda", "versi 2.0 di twitter 3.5 juta", "ig story 2x sehari"])
+def test_ordinary_words_after_a_platform_name_are_not_handles(detect, text):
+    assert not [v for v, t in detect(text) if t == "SOCIAL_MEDIA"]

@@ -16,7 +16,7 @@ HONORIFICS = (
 ROLES = (
     r"bernama|atas nama|a\.n\.|an\.|klien|korban|pelaku|pasien|tersangka|terdakwa|terpidana|saksi|pelapor|terlapor|"
     r"penerima manfaat|anak|ibunya|ayahnya|suaminya|istrinya|kakaknya|adiknya|neneknya|kakeknya|pamannya|bibinya|"
-    r"client|patient|victim|named"
+    r"client|patient|victim|named|facebook|fb"
 )
 # Capitalised name parts, with the particles of Arabic, Batak and Bugis names.
 _PART = r"(?:[A-Z][a-zA-Z'\u00C0-\u024F\-]+|[A-Z]\.)"
