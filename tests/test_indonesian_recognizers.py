@@ -397,3 +397,33 @@ def test_handles_and_names_after_a_platform_name(detect, text, value, entity):
 @pytest.mark.parametrize("text", ["tiktok sering dipakai anak muda", "versi 2.0 di twitter 3.5 juta", "ig story 2x sehari"])
 def test_ordinary_words_after_a_platform_name_are_not_handles(detect, text):
     assert not [v for v, t in detect(text) if t == "SOCIAL_MEDIA"]
+
+
+@pytest.mark.parametrize("text, value, entity", [
+    ("hp: 08l2 3456 789O", "08l2 3456 789O", "PHONE_NUMBER"),
+    ("NIK 32O3O155O71OOOO3", "32O3O155O71OOOO3", "ID_NIK"),
+    ("email ibunya: siti.rohmah(at)gmail(dot)com", "siti.rohmah(at)gmail(dot)com", "EMAIL_ADDRESS"),
+    ("kirim ke putriayu2010 at gmail dot com ya", "putriayu2010 at gmail dot com", "EMAIL_ADDRESS"),
+    ("nomor rekening 1234567890 bank bri a/n putri", "putri", "PERSON"),
+])
+def test_values_as_ocr_misreads_them_or_people_write_them_out(detect, text, value, entity):
+    """OCR reads 1 as "l" and 0 as "O" inside numbers; people write e-mail
+    addresses out against spam bots; a chat names an account's holder
+    after "a/n"."""
+    assert (value, entity) in detect(text)
+
+
+@pytest.mark.parametrize("text", ["we met at home dot com", "look at this dot product", "atas nama yang bersangkutan",
+                                  "a/n bapaknya"])
+def test_sentences_like_those_values_are_left(detect, text):
+    assert not [v for v, t in detect(text) if t in ("EMAIL_ADDRESS", "PERSON", "PHONE_NUMBER")], detect(text)
+
+
+def test_ocr_digit_repair_moves_no_offset_and_touches_no_word():
+    from tabir.redactors.detect.textprep import PreparedText
+
+    for text in ("hp: 08l2 3456 789O", "Io 2O21 l0ve ol 10 loo", "Pasal 1O ayat 2"):
+        prepared = PreparedText(text)
+        assert len(prepared.text) == len(text)
+    assert PreparedText("hp: 08l2 3456 789O").text == "hp: 0812 3456 7890"
+    assert PreparedText("Io 2O21 l0ve ol").text == "Io 2021 l0ve ol"

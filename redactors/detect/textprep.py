@@ -14,6 +14,25 @@ _HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z\u00C0-\u024F])-[ \t]*\r?\n[ \t]*(?=[a-z
                            r"|(?<=\d-)[ \t]*(?:\r?\n[ \t]*)+(?=\d)")
 
 
+# OCR reads a 1 as "l" or "I" and a 0 as "O" or "o" inside numbers
+# ("08l2 3456 789O"). In a run of only digits and those letters, with at
+# least two digits and no other letter beside it, they are read as digits:
+# one character for one, so offsets do not move, and a word (which has
+# other letters) is never touched.
+_DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl]+(?![A-Za-z0-9])")
+_AS_DIGITS = str.maketrans("OoIl", "0011")
+
+
+def _ocr_digits(text: str) -> str:
+    def repair(match: re.Match) -> str:
+        run = match.group(0)
+        if sum(c.isdigit() for c in run) < 2 or run.isdigit():
+            return run
+        return run.translate(_AS_DIGITS)
+
+    return _DIGIT_RUN.sub(repair, text)
+
+
 class PreparedText:
     def __init__(self, original: str):
         self.original = original
@@ -28,7 +47,7 @@ class PreparedText:
         index.extend(range(last, len(original)))
         # Line ends stay: in forms and letters a line end separates fields
         # ("From: James Harrington\nDate: ..."), and a name must not run on.
-        self.text = "".join(pieces)
+        self.text = _ocr_digits("".join(pieces))
         self._index = index
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:

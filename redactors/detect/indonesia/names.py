@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..not_names import not_names
 from .base import CodeRecognizer
 
 HONORIFICS = (
@@ -41,6 +42,32 @@ _HONORIFIC_NAME = re.compile(rf"(?<![\w.])(?:{HONORIFICS})[ \t]+({_NAME})")
 _ROLE_NAME = re.compile(rf"(?<![\w])(?i:{ROLES})[ \t]*:?[ \t]+({_NAME})")
 
 
+# In lower-case text, the words after "a/n", "a.n." or "atas nama" (in the
+# name of: a bank account's or a registration's holder, "a/n putri"): one to
+# three words of letters, none of them a common word (the not-names list,
+# NOT_NAMES) or a short function word. Not after "bernama" or "namanya",
+# which name products and groups as often ("bernama xps 12").
+_LOWER_CUE_NAME = re.compile(
+    r"(?<![\w])(?i:a\.n\.|a/n|atas[ \t]+nama)[ \t]*:?[ \t]*"
+    r"((?-i:[a-z]{2,}(?:[ \t]+[a-z]{2,}){0,2}))(?![\w])"
+)
+
+
+def _lower_name_end(text: str, start: int, end: int) -> int:
+    """Where the name in text[start:end] (lower-case words after a cue)
+    ends: before the first word that cannot be part of a name (on the
+    not-names list or NOT_NAMES, shorter than 3 letters, or a possessive
+    "-nya" word: "a/n bapaknya"); `start` when the first cannot."""
+    listed = not_names()
+    last = start
+    for word in re.finditer(r"[a-z]+", text[start:end]):
+        value = word.group(0)
+        if value in listed or value in NOT_NAMES or len(value) < 3 or value.endswith("nya"):
+            break
+        last = start + word.end()
+    return last
+
+
 def _trim(name: str) -> str:
     """Drop trailing words that are not name parts ("Siti Aminah Dari" -> "Siti Aminah")."""
     words = name.split()
@@ -67,6 +94,11 @@ class HonorificNameRecognizer(CodeRecognizer):
                     continue
                 start = m.start(1)
                 results.append(self.result("PERSON", start, start + len(name), score, why))
+        for m in _LOWER_CUE_NAME.finditer(text):
+            end = _lower_name_end(text, m.start(1), m.end(1))
+            if end > m.start(1):
+                results.append(self.result("PERSON", m.start(1), end, 0.75,
+                                           "lower-case words after a/n, a.n. or atas nama"))
         return results
 
 
