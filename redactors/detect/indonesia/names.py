@@ -119,9 +119,9 @@ ACRONYMS = {
 
 
 # An age written right after initials ("RA (12)", "NH (15 tahun)", "NH, 15
-# tahun") narrows a child down as much as the initials: one span with them.
-# The age itself is group "age" ("12", "15 tahun").
-# "(12)", "(15 tahun)", ", 15 tahun", and in English "(14 years old)", ", 14 years old".
+# tahun", in English "(14 years old)", ", 14 years old") narrows a child down
+# as much as the initials: one span with them. The number (with its unit) is
+# group "age" or "age2".
 _YEARS = r"(?:tahun|thn|th|years?(?:[ \t]+old)?)"
 AGE_AFTER = re.compile(rf"[ \t]*(?:\([ \t]*(?P<age>\d{{1,2}}(?:[ \t]*{_YEARS}\.?)?)[ \t]*\)"
                        rf"|,[ \t]*(?P<age2>\d{{1,2}}[ \t]*{_YEARS}\b\.?))", re.IGNORECASE)
