@@ -427,3 +427,19 @@ def test_ocr_digit_repair_moves_no_offset_and_touches_no_word():
         assert len(prepared.text) == len(text)
     assert PreparedText("hp: 08l2 3456 789O").text == "hp: 0812 3456 7890"
     assert PreparedText("Io 2O21 l0ve ol").text == "Io 2021 l0ve ol"
+
+
+def test_a_capitalised_first_name_that_is_also_a_word_stays_with_the_name(detect):
+    """The models gave "Ayu Lestari" and left "Putri" (princess, daughter),
+    which was published beside the redacted rest of the name."""
+    assert ("Putri Ayu Lestari", "PERSON") in detect("Saya bertemu Putri Ayu Lestari di sekolah.")
+
+
+@pytest.mark.parametrize("text, name, before", [
+    ("Presiden Joko Widodo meresmikan jembatan.", "Joko Widodo", "Presiden"),
+    ("Ia merundingkan dengan Presiden Sudan Omar Beshir tentang bantuan.", "Omar Beshir", "Sudan"),
+    ("Kemarin Bintang Ramadhan tidak masuk sekolah.", "Bintang Ramadhan", "Kemarin"),
+])
+def test_a_title_a_public_place_or_a_common_word_before_a_name_is_not_taken_into_it(detect, text, name, before):
+    persons = [v for v, t in detect(text) if t == "PERSON"]
+    assert name in persons and not any(p.startswith(before) for p in persons), persons

@@ -32,7 +32,7 @@ from .public_places import public_place_names
 from ..model import TextSpan
 from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
-from .indonesia.names import HONORIFICS, age_after
+from .indonesia.names import HONORIFICS, NOT_NAMES as NAME_NOT_PARTS, age_after
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
 from .not_names import not_names, trim_name
 from .textprep import PreparedText, looks_english
@@ -427,7 +427,7 @@ class PresidioDetector:
                 if trimmed is None:
                     continue
                 start, end = trimmed
-                start = _after_name_cue(text, start)
+                start = _with_first_name(text, _after_name_cue(text, start), self._public_places)
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         if "AGE" in entities and AGE_AFTER_NAME_SCORE >= self.policy.threshold_for("AGE"):
             spans += ages_after_names(text, spans)
@@ -453,6 +453,38 @@ def _after_name_cue(text: str, start: int) -> int:
     if any(word.casefold() in not_names() for word in words):
         return start
     return gap.start(1)
+
+
+# One capitalised word right before a capitalised name the models found.
+_WORD_BEFORE = re.compile(r"(?<![\w.\-])([A-Z][a-z\u00C0-\u024F]{2,})[ \t]+$")
+# Words that stand before names without being part of one: forms of address
+# ("Bapak", "Ibu"), and academic, military and police ranks ("Drs",
+# "Jendral"). Titles and offices are in NAME_NOT_PARTS.
+_NOT_FIRST_NAMES = frozenset(
+    [h.replace("\\.?", "").replace("\\.", "").casefold() for h in HONORIFICS.split("|")]
+    + "drs dra ir sh se mm st jenderal jendral letnan kolonel mayor kapten brigjen irjen komjen kombes akbp kompol "
+      "iptu ipda aiptu aipda bripka brigpol briptu bripda sersan kopral prajurit laksamana marsekal panglima raja "
+      "ratu sultan pangeran syekh habib kiai kyai gus romo pastor pendeta bhikkhu".split()
+)
+
+
+def _with_first_name(text: str, start: int, places: frozenset[str] = frozenset()) -> int:
+    """Where a name model's span should begin: one word earlier when that
+    word is capitalised and is none of: a common word (the not-names list),
+    a title, office, rank or form of address, or a public place the policy
+    keeps (`places`: "Presiden Sudan Omar Beshir"). The models leave out a
+    first name that is also a word: "Saya bertemu Putri Ayu Lestari" gave
+    "Ayu Lestari", and "Putri" was published. Only before a capitalised
+    span: in lower-case text the capital is not there to tell."""
+    if start == 0 or not text[start].isupper():
+        return start
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if before is None:
+        return start
+    word = before.group(1).casefold()
+    if word in not_names() or word in NAME_NOT_PARTS or word in _NOT_FIRST_NAMES or word in places:
+        return start
+    return before.start(1)
 
 
 AGE_AFTER_NAME_SCORE = 0.85
