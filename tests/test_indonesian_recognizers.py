@@ -443,3 +443,10 @@ def test_a_capitalised_first_name_that_is_also_a_word_stays_with_the_name(detect
 def test_a_title_a_public_place_or_a_common_word_before_a_name_is_not_taken_into_it(detect, text, name, before):
     persons = [v for v, t in detect(text) if t == "PERSON"]
     assert name in persons and not any(p.startswith(before) for p in persons), persons
+
+
+def test_a_word_that_begins_a_title_or_sentence_is_not_taken_for_a_first_name(detect):
+    """A sample PDF titled "Rujukan Siti Aminah" (referral) had "rujukan"
+    taken into the name, and its file name surat_rujukan_... lost the word."""
+    assert ("Siti Aminah", "PERSON") in detect("Rujukan Siti Aminah")
+    assert ("Siti Aminah", "PERSON") in detect("Dokumen ini dikirim. Rujukan Siti Aminah sudah diterima.")

@@ -350,3 +350,24 @@ def test_an_identical_output_is_skipped_only_when_it_is_verified(tmp_path, confi
         second = pipeline.publish(rel, outcome(status))
         assert (second.status, second.output) == (again, f"{status}/{status}.pdf")
         assert (tmp_path / "out" / status / f"{status}.pdf").read_bytes() == data
+
+
+@pytest.mark.slow
+def test_the_shipped_sample_data_is_published_whole_under_its_own_names_with_the_default_policy(tmp_path, run_library):
+    """`make run` as a new user sees it: every sample file redacted, none to
+    review or failed, and no file name changed (none holds a name). A
+    title "Rujukan Siti Aminah" once made "rujukan" a name part, and the
+    published file became surat_[NAMA]_tersembunyi~....pdf."""
+    import dataclasses
+    from pathlib import Path
+
+    from tabir.redactors.config import load_config
+
+    sample_data = Path(__file__).resolve().parent.parent / "sample_data"
+    config = load_config()
+    config = dataclasses.replace(config, secret_file=tmp_path / "secret.key")
+    manifest = run_library(sample_data, tmp_path / "out", config)
+    # The manifest names an input by its redacted name too: compare with the folder.
+    assert {f["status"] for f in manifest["files"]} == {"redacted"}, manifest["files"]
+    published = sorted(p.name for p in (tmp_path / "out" / "redacted").iterdir())
+    assert published == sorted(p.name for p in sample_data.iterdir() if p.is_file())

@@ -475,7 +475,8 @@ def _with_first_name(text: str, start: int, places: frozenset[str] = frozenset()
     keeps (`places`: "Presiden Sudan Omar Beshir"). The models leave out a
     first name that is also a word: "Saya bertemu Putri Ayu Lestari" gave
     "Ayu Lestari", and "Putri" was published. Only before a capitalised
-    span: in lower-case text the capital is not there to tell."""
+    span and inside a sentence: in lower-case text, and at a sentence's
+    start, the capital is not there to tell."""
     if start == 0 or not text[start].isupper():
         return start
     before = _WORD_BEFORE.search(text, max(0, start - 40), start)
@@ -483,6 +484,11 @@ def _with_first_name(text: str, start: int, places: frozenset[str] = frozenset()
         return start
     word = before.group(1).casefold()
     if word in not_names() or word in NAME_NOT_PARTS or word in _NOT_FIRST_NAMES or word in places:
+        return start
+    # A word that begins a text, line or sentence has its capital from
+    # there, not from a name: "Rujukan Siti Aminah" (a document's title).
+    preceding = text[:before.start(1)].rstrip(" \t")
+    if not preceding or preceding[-1] in ".!?:;\n\"'(\u201c[":
         return start
     return before.start(1)
 
