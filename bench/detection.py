@@ -19,6 +19,7 @@ Tabir is measured through redactors.scan.scan_text, the code behind
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import random
 import re
@@ -61,8 +62,6 @@ def tabir_detector(profile: str = "accurate", confirmation: dict[str, float] | N
     """Tabir's detector with the default policy and the given profile
     (`confirmation`: another minimum e5 probability for the spaCy names the
     accurate profile keeps; 0.0 keeps them all, as before the check)."""
-    import dataclasses
-
     from tabir.redactors.detect import presidio_text
 
     config = load_config()
@@ -246,8 +245,6 @@ def main() -> int:
     # The same sentences written wholly in lower case, as chats, some news
     # feeds and OCR of some forms write them (recall only: lower-casing
     # moves no offset, so the gold spans stay).
-    import dataclasses
-
     lowered = [dataclasses.replace(ex, text=ex.text.lower()) for ex in examples]
     lower_results = {system: span_scores(lowered, detect)[0] for system, detect in systems.items()
                      if system.startswith("tabir")}

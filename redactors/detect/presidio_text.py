@@ -457,14 +457,13 @@ def _after_name_cue(text: str, start: int) -> int:
 
 # One capitalised word right before a capitalised name the models found.
 _WORD_BEFORE = re.compile(r"(?<![\w.\-])([A-Z][a-z\u00C0-\u024F]{2,})[ \t]+$")
-# Words that stand before names without being part of one: forms of address
-# ("Bapak", "Ibu"), and academic, military and police ranks ("Drs",
-# "Jendral"). Titles and offices are in NAME_NOT_PARTS.
+# Academic, military and police ranks and religious titles that stand
+# before names without being part of one ("Drs", "Jendral"). Titles and
+# offices are in NAME_NOT_PARTS, forms of address in HONORIFICS.
 _NOT_FIRST_NAMES = frozenset(
-    [h.replace("\\.?", "").replace("\\.", "").casefold() for h in HONORIFICS.split("|")]
-    + "drs dra ir sh se mm st jenderal jendral letnan kolonel mayor kapten brigjen irjen komjen kombes akbp kompol "
-      "iptu ipda aiptu aipda bripka brigpol briptu bripda sersan kopral prajurit laksamana marsekal panglima raja "
-      "ratu sultan pangeran syekh habib kiai kyai gus romo pastor pendeta bhikkhu".split()
+    "drs dra ir sh se mm st jenderal jendral letnan kolonel mayor kapten brigjen irjen komjen kombes akbp kompol "
+    "iptu ipda aiptu aipda bripka brigpol briptu bripda sersan kopral prajurit laksamana marsekal panglima raja "
+    "ratu sultan pangeran syekh habib kiai kyai gus romo pastor pendeta bhikkhu".split()
 )
 
 
@@ -483,7 +482,8 @@ def _with_first_name(text: str, start: int, places: frozenset[str] = frozenset()
     if before is None:
         return start
     word = before.group(1).casefold()
-    if word in not_names() or word in NAME_NOT_PARTS or word in _NOT_FIRST_NAMES or word in places:
+    if (word in not_names() or word in NAME_NOT_PARTS or word in _NOT_FIRST_NAMES or word in places
+            or _LEADING_HONORIFIC.fullmatch(before.group(0))):
         return start
     # A word that begins a text, line or sentence has its capital from
     # there, not from a name: "Rujukan Siti Aminah" (a document's title).

@@ -107,9 +107,9 @@ class HonorificNameRecognizer(CodeRecognizer):
 # "inisial" and, in English passages, "initials": "victim initials: RA".
 _INITIAL_CUE = r"\b(?:(?:ber)?inisial|initials?)\s*:?\s+"
 _INITIALS_AFTER_INISIAL = re.compile(rf"(?i:{_INITIAL_CUE})((?:[A-Z]\.?\s?){{1,4}})(?![a-z])")
-_INITIALS_AFTER_ROLE = re.compile(
-    r"(?i:\b(?:klien|korban|pelaku|tersangka|terdakwa|anak|pasien|saksi|pelapor|terlapor|siswa|siswi)\s+)([A-Z]{2,3})\b(?![a-z])"
-)
+# The role words after which 2-3 letters are taken for initials.
+_INITIAL_ROLES = r"\b(?:klien|korban|pelaku|tersangka|terdakwa|anak|pasien|saksi|pelapor|terlapor|siswa|siswi)\s+"
+_INITIALS_AFTER_ROLE = re.compile(rf"(?i:{_INITIAL_ROLES})([A-Z]{{2,3}})\b(?![a-z])")
 ACRONYMS = {
     "PKH", "BPJS", "KDRT", "UU", "RT", "RW", "LBH", "SD", "SMP", "SMA", "SMK", "ODGJ", "PPA", "ABH", "TPPO",
     "KIS", "KIP", "PNS", "ASN", "TNI", "POLRI", "HIV", "AIDS", "TBC", "DBD", "ODHA", "LPKA", "LPKS", "RSUD",
@@ -143,9 +143,7 @@ def age_after(text: str, end: int) -> tuple[int, int] | None:
 # together), and not when the letters are a short common word ("anak ke
 # (2)") or an acronym ("pasien tbc (12)").
 _LOWER_INITIALS_AFTER_INISIAL = re.compile(rf"(?i:{_INITIAL_CUE})((?:[a-z]\.?){{1,4}})(?![a-z])")
-_LOWER_INITIALS_AFTER_ROLE = re.compile(
-    r"(?i:\b(?:klien|korban|pelaku|tersangka|terdakwa|anak|pasien|saksi|pelapor|terlapor|siswa|siswi)\s+)([a-z]{2,3})(?![a-z])"
-)
+_LOWER_INITIALS_AFTER_ROLE = re.compile(rf"(?i:{_INITIAL_ROLES})([a-z]{{2,3}})(?![a-z])")
 SHORT_WORDS = {"ke", "di", "dan", "yg", "yang", "ini", "itu", "tsb", "dgn", "dr", "no", "nya", "pd", "utk", "sbg", "dll",
                "tak", "tdk", "ada", "dia", "ibu", "pak", "kak", "adik"}
 
