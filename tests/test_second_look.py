@@ -184,8 +184,10 @@ def test_the_redactions_own_boxes_are_not_taken_for_letters_drawn_as_outlines():
 def test_the_second_look_does_not_run_the_name_models_whose_findings_it_drops(config, monkeypatch):
     """In a text layer the second look counts only types found by patterns
     (the module's docstring): the e5 head and the spaCy names are not run
-    for it, and what it finds is exactly the full detector's finds of the
-    other types. When every type counts (text read by OCR), they run."""
+    for it, nor the spaCy pipeline's NER (only its tokens and lemmas, which
+    the patterns' context words read), and what it finds is exactly the
+    full detector's finds of the other types. When every type counts (text
+    read by OCR), they run."""
     from tabir.redactors.detect.factory import detector_for
     from tabir.redactors.detect.presidio_text import E5NameRecognizer
     from tabir.redactors.second_look import CONTEXT_TYPES
@@ -199,9 +201,32 @@ def test_the_second_look_does_not_run_the_name_models_whose_findings_it_drops(co
     calls = []
     real = E5NameRecognizer.analyze
     monkeypatch.setattr(E5NameRecognizer, "analyze", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    nlp_engine = detector.engine.nlp_engine
+    with_ner = []
+    real_process = nlp_engine.process_text
+    monkeypatch.setattr(nlp_engine, "process_text", lambda *a, **k: with_ner.append(1) or real_process(*a, **k))
     fresh = fresh_findings(detector, [("page 1", text)], [])
-    assert calls == []
+    assert calls == [] and with_ner == []
     assert {(f.entity_type, f.value) for f in fresh} == {(t, v) for t, v in full if t not in CONTEXT_TYPES}
     assert {"ID_NIK", "PHONE_NUMBER", "EMAIL_ADDRESS"} <= {f.entity_type for f in fresh}
     everything = fresh_findings(detector, [("page 1 as rendered", text)], [], all_types=True)
-    assert calls and {(f.entity_type, f.value) for f in everything} == full
+    assert calls and with_ner and {(f.entity_type, f.value) for f in everything} == full
+
+
+def test_the_tokens_without_the_ner_are_the_tokens_with_it(config):
+    """What the second look's pattern recognizers read (tokens, lemmas) is
+    the same with the NER left out, for the Indonesian and the English
+    pipeline (whose NER has its own tok2vec, so the shared one must run
+    for the tagger the lemmas need)."""
+    from tabir.redactors.detect.factory import detector_for
+
+    nlp_engine = detector_for(config).engine.nlp_engine
+    texts = {"id": "Klien Siti Aminah tinggal di Desa Sukamaju; hubungi ibunya di 0812-3456-7890.",
+             "en": "The victim, Sandra Rodriguez, was seen running to the shelters at Jl. Merdeka 5."}
+    for language, text in texts.items():
+        full = nlp_engine.process_text(text, language)
+        tokens = nlp_engine.tokens_only(text, language)
+        assert full.entities and not tokens.entities
+        assert [t.text for t in tokens.tokens] == [t.text for t in full.tokens]
+        assert tokens.lemmas == full.lemmas
+        assert tokens.lemmas != [t.text for t in tokens.tokens]  # lemmas were made: "running" -> "run"

@@ -93,6 +93,24 @@ class TabirNlpEngine(SpacyNlpEngine):
                 require_installed_model(name)
             loaders[model["lang_code"]] = lambda name=name: _spacy_pipeline(name)
         self.nlp = _ModelsOnDemand(loaders)
+        self._not_for_tokens: dict[str, list[str]] = {}
+
+    def tokens_only(self, text: str, language: str):
+        """The artifacts of `process_text` without the named entities: the
+        pipeline's NER, and a shared tok2vec that only the NER listens to,
+        are not run. Tokens and lemmas (all the pattern recognizers and
+        Presidio's context words read) are the same; for a caller that asks
+        for no type a spaCy model finds (the second look's numbers and
+        addresses: 1.2 s of its 2.9 s on a 200-page PDF)."""
+        nlp = self.nlp[language]
+        if language not in self._not_for_tokens:
+            skipped = [name for name in nlp.pipe_names if name == "ner"]
+            for name, pipe in nlp.pipeline:
+                listeners = getattr(pipe, "listener_map", None)
+                if listeners is not None and set(listeners) <= set(skipped):
+                    skipped.append(name)
+            self._not_for_tokens[language] = skipped
+        return self._doc_to_nlp_artifact(nlp(text, disable=self._not_for_tokens[language]), language)
 
 
 def _spacy_pipeline(name: str):
@@ -309,6 +327,13 @@ class PresidioDetector:
         # What to ask the engine for, fixed once: the policy's list or every
         # type the loaded recognizers know.
         self._entities = list(policy.entities) if policy.entities else self.supported_entities()
+        # The types only a spaCy model's entities give (names, places, the
+        # English model's dates and groups): a call that asks for none of
+        # them runs the models' tokenizers and lemmas only.
+        self._ner_types = frozenset(
+            entity for recognizer in self.engine.registry.recognizers
+            if isinstance(recognizer, (SpacyRecognizer, SecondModelRecognizer))
+            for entity in recognizer.supported_entities)
 
     def _build_engine(self, policy: DetectionPolicy) -> AnalyzerEngine:
         models = []
@@ -401,8 +426,13 @@ class PresidioDetector:
             return []
         results = []
         english = "en" in self.languages and ("id" not in self.languages or looks_english(prepared.text))
+        analyze = self.engine.analyze
+        if not self._ner_types & set(entities):
+            def analyze(text, language, entities):
+                artifacts = self.engine.nlp_engine.tokens_only(text, language)
+                return self.engine.analyze(text=text, language=language, entities=entities, nlp_artifacts=artifacts)
         if "id" in self.languages:
-            found = self.engine.analyze(text=prepared.text, language="id", entities=entities)
+            found = analyze(text=prepared.text, language="id", entities=entities)
             if english:
                 # On an English passage the English model reads names and
                 # places; the Indonesian recognizers still find numbers.
@@ -410,7 +440,7 @@ class PresidioDetector:
             results += found
         if english:
             wanted = [e for e in entities if e not in _ENGLISH_NOISE] if "id" in self.languages else entities
-            results += self.engine.analyze(text=prepared.text, language="en", entities=wanted)
+            results += analyze(text=prepared.text, language="en", entities=wanted)
         spans = []
         for r in results:
             if r.score < self.policy.threshold_for(r.entity_type):
