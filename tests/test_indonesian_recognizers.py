@@ -450,3 +450,71 @@ def test_a_word_that_begins_a_title_or_sentence_is_not_taken_for_a_first_name(de
     taken into the name, and its file name surat_rujukan_... lost the word."""
     assert ("Siti Aminah", "PERSON") in detect("Rujukan Siti Aminah")
     assert ("Siti Aminah", "PERSON") in detect("Dokumen ini dikirim. Rujukan Siti Aminah sudah diterima.")
+
+
+def redacted_words(found) -> set[str]:
+    return {word for value, _ in found for word in value.split()}
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Dalam bulan Juni 1946 ia bersama KASAU Komodor Udara Suryadi Suryadarma terbang ke Yogyakarta.",
+     {"KASAU", "Komodor", "Udara"}),
+    ("Walaupun dibentuk tahun 1964 , grup musik Barrett yang nantinya bernama Pink Floyd terus berganti personel.",
+     {"Pink", "Floyd"}),
+])
+def test_ranks_degrees_and_bands_are_not_names(detect, text, kept):
+    """What around a name says it is no person's (name_context.py, and
+    "bernama" after a band's noun): a rank or office before a name, a
+    degree after one, a band."""
+    found = detect(text)
+    assert not kept & redacted_words([(v, t) for v, t in found if t == "PERSON"]), found
+
+
+def test_a_degree_alone_after_a_comma_is_not_a_name_but_a_name_with_it_is():
+    """NERGrit's "Soedarto , SH ( alm )": the e5 head took "SH" for a name."""
+    from tabir.redactors.detect.name_context import lone_degree
+
+    def lone(text, value):
+        start = text.index(value)
+        return lone_degree(text, start, start + len(value))
+
+    assert lone("Soedarto , SH ( alm )", "SH") and lone("Budi Santoso, S.H., M.H. hadir", "S.H., M.H.")
+    assert not lone("Soedarto , SH", "Soedarto , SH") and not lone("korban SH (12)", "SH")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Dalam bulan Juni 1946 ia bersama KASAU Komodor Udara Suryadi Suryadarma terbang ke Yogyakarta.",
+     "Suryadi Suryadarma"),
+    ("Ia belajar dari Soedarto , SH ( alm ) di Semarang.", "Soedarto"),
+    ("Dalam bulan Juni 1946 Minamoto no Yoritomo terbang ke Yogyakarta.", "Minamoto no Yoritomo"),
+    ("Ia adalah vokalis band bernama Budi Santoso .", "Budi Santoso"),
+    ("Ia masuk grup WhatsApp bernama Keluarga Aminah Lestari .", "Aminah Lestari"),
+    ("Korban tinggal bersama pamannya Komarudin Hidayat , pelatih band sekolah.", "Komarudin Hidayat"),
+])
+def test_names_beside_those_words_are_still_redacted(detect, text, name):
+    """The same rules, where a person's name is there: after the rank, before
+    the degree, a name with a lower-case particle, a band's singer, a chat
+    group."""
+    found = detect(text)
+    assert set(name.split()) <= redacted_words(found), found
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Ia bernyanyi untuk sebuah band penutup amatir bernama Menilai Filthy .", []),
+    ("grup musik Barrett yang nantinya bernama Pink Floyd", []),
+    ("Sementara puncak ketiga ( puncak tertinggi ) bernama Puncak Datuk Panglima Husin , terletak di utara.",
+     [("LOCATION", "Puncak Datuk Panglima Husin")]),
+    ("Ia adalah vokalis band bernama Budi Santoso .", [("PERSON", "Budi Santoso")]),
+    ("anggota sebuah band asal Bandung yang bernama Budi Santoso", [("PERSON", "Budi Santoso")]),
+    ("Ia masuk grup WhatsApp bernama Keluarga Aminah .", [("PERSON", "Keluarga Aminah")]),
+    ("Anak bernama Putri Ayu tinggal di desa itu.", [("PERSON", "Putri Ayu")]),
+])
+def test_what_bernama_names_is_told_by_the_noun_its_clause_began_with(text, found):
+    """The role rule takes capitalised words after "bernama" (named) for a
+    person's name, except after a band's, song's or film's noun (a public
+    work) or a place's (redacted as a place); a person's word anywhere
+    before it in the clause keeps it a person's ("vokalis band bernama")."""
+    from tabir.redactors.detect.indonesia.names import HonorificNameRecognizer
+
+    results = HonorificNameRecognizer().analyze(text, ["PERSON", "LOCATION"])
+    assert [(r.entity_type, text[r.start:r.end]) for r in results] == found

@@ -34,6 +34,7 @@ from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
 from .indonesia.names import HONORIFICS, NOT_NAMES as NAME_NOT_PARTS, age_after
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
+from .name_context import DEGREES, OFFICES, RANKS, lone_degree, without_leading_titles
 from .not_names import not_names, trim_name
 from .textprep import PreparedText, looks_english
 
@@ -457,6 +458,9 @@ class PresidioDetector:
                 if trimmed is None:
                     continue
                 start, end = trimmed
+                if lone_degree(text, start, end):
+                    continue  # "Soedarto , SH"
+                start = without_leading_titles(text, start, end)  # "KASAU Komodor Udara Suryadi ..."
                 start = _with_first_name(text, _after_name_cue(text, start), self._public_places)
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         if "AGE" in entities and AGE_AFTER_NAME_SCORE >= self.policy.threshold_for("AGE"):
@@ -494,7 +498,7 @@ _NOT_FIRST_NAMES = frozenset(
     "drs dra ir sh se mm st jenderal jendral letnan kolonel mayor kapten brigjen irjen komjen kombes akbp kompol "
     "iptu ipda aiptu aipda bripka brigpol briptu bripda sersan kopral prajurit laksamana marsekal panglima raja "
     "ratu sultan pangeran syekh habib kiai kyai gus romo pastor pendeta bhikkhu".split()
-)
+) | RANKS | OFFICES | DEGREES
 
 
 def _with_first_name(text: str, start: int, places: frozenset[str] = frozenset()) -> int:

@@ -76,8 +76,51 @@ def _trim(name: str) -> str:
     return " ".join(words)
 
 
+# What "bernama" (named) names, told by the noun its clause began with
+# (Indonesian puts the head noun first: "sebuah band penutup amatir
+# bernama ...", a band; "vokalis band bernama ...", a singer). A person
+# word anywhere before it in the clause keeps the name a person's.
+_CLAUSE_START = re.compile(r"[.!?;\n\"\u201c\u201d][^.!?;\n\"\u201c\u201d]*$")
+_PERSON_HEADS = frozenset(
+    "seorang sosok tokoh orang pria wanita perempuan lelaki laki gadis pemuda pemudi remaja bocah bayi anak "
+    "istri suami ibu bapak ayah kakak adik nenek kakek paman bibi teman pacar kekasih tetangga warga anggota "
+    "vokalis gitaris pemain personel pemilik ketua pendiri pemimpin manajer direktur karyawan pegawai staf guru "
+    "murid siswa siswi santri penyanyi artis aktor aktris korban pelaku klien pasien saksi tersangka terdakwa "
+    "singer member owner man woman girl boy child".split()
+)
+# Public works and groups whose names are published: the name is not a
+# person's and is not redacted as one.
+_WORK_HEADS = re.compile(r"\b(?:band|grup[ \t]+(?:musik|band|vokal|lawak)|album|lagu|film|sinetron|serial|"
+                         r"majalah|tabloid|novel|partai)\b", re.IGNORECASE)
+# Places and institutions: what they are named locates someone; the name
+# is redacted as a place.
+_PLACE_HEADS = re.compile(
+    r"\b(?:desa|dusun|kampung|kelurahan|kecamatan|kota|kabupaten|pulau|gunung|puncak|bukit|sungai|danau|pantai|"
+    r"jalan|gang|gedung|rumah|kos|panti|yayasan|sekolah|pesantren|masjid|musala|gereja|pura|vihara|klenteng|"
+    r"pasar|toko|warung|restoran|hotel|perusahaan|kantor|klinik|puskesmas|kafe|salon|bengkel|klub|komunitas)\b",
+    re.IGNORECASE)
+
+
+def _named_thing(text: str, cue_start: int) -> str | None:
+    """After "bernama"/"named": "work" when its clause is about a band,
+    song, film or other public work, "place" when about a place or an
+    institution, None when about a person (or nothing says)."""
+    clause = text[max(0, cue_start - 120):cue_start]
+    begun = _CLAUSE_START.search(clause)
+    clause = clause[begun.start() + 1:] if begun else clause
+    words = re.findall(r"[^\W\d_]+", clause.casefold())
+    if any(word in _PERSON_HEADS for word in words):
+        return None
+    near = " ".join(words[-5:])
+    if _WORK_HEADS.search(near):
+        return "work"
+    if _PLACE_HEADS.search(near):
+        return "place"
+    return None
+
+
 class HonorificNameRecognizer(CodeRecognizer):
-    ENTITIES = ("PERSON",)
+    ENTITIES = ("PERSON", "LOCATION")
 
     def find(self, text):
         results = []
@@ -93,7 +136,14 @@ class HonorificNameRecognizer(CodeRecognizer):
                 if name.isupper() and len(name) <= 4:  # initials are the InitialsRecognizer's
                     continue
                 start = m.start(1)
-                results.append(self.result("PERSON", start, start + len(name), score, why))
+                entity = "PERSON"
+                if pattern is _ROLE_NAME and m.group(0)[:5].casefold() in ("berna", "named"):
+                    thing = _named_thing(text, m.start())
+                    if thing == "work":
+                        continue  # "sebuah band ... bernama Pink Floyd"
+                    if thing == "place":
+                        entity, why = "LOCATION", "capitalised words after 'bernama' after a place's noun"
+                results.append(self.result(entity, start, start + len(name), score, why))
         for m in _LOWER_CUE_NAME.finditer(text):
             end = _lower_name_end(text, m.start(1), m.end(1))
             if end > m.start(1):
