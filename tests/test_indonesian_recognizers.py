@@ -461,6 +461,8 @@ def redacted_words(found) -> set[str]:
      {"KASAU", "Komodor", "Udara"}),
     ("Walaupun dibentuk tahun 1964 , grup musik Barrett yang nantinya bernama Pink Floyd terus berganti personel.",
      {"Pink", "Floyd"}),
+    ("Ia belajar di Ponpes Darul Ulum dengan Pimpinan Ustadz Syamsi Dukha .", {"Ustadz", "Pimpinan"}),
+    ("Ia merupakan anak dari Haji Ahmad , ulama Minangkabau.", {"Haji"}),
 ])
 def test_ranks_degrees_and_bands_are_not_names(detect, text, kept):
     """What around a name says it is no person's (name_context.py, and
@@ -486,6 +488,9 @@ def test_a_degree_alone_after_a_comma_is_not_a_name_but_a_name_with_it_is():
     ("Dalam bulan Juni 1946 ia bersama KASAU Komodor Udara Suryadi Suryadarma terbang ke Yogyakarta.",
      "Suryadi Suryadarma"),
     ("Ia belajar dari Soedarto , SH ( alm ) di Semarang.", "Soedarto"),
+    ("Ia belajar di Ponpes Darul Ulum dengan Pimpinan Ustadz Syamsi Dukha .", "Syamsi Dukha"),
+    ("Ia merupakan anak dari Haji Ahmad , ulama Minangkabau.", "Ahmad"),
+    ("Klien diasuh oleh Nyai Siti Aminah di pesantren.", "Siti Aminah"),
     ("Dalam bulan Juni 1946 Minamoto no Yoritomo terbang ke Yogyakarta.", "Minamoto no Yoritomo"),
     ("Ia adalah vokalis band bernama Budi Santoso .", "Budi Santoso"),
     ("Ia masuk grup WhatsApp bernama Keluarga Aminah Lestari .", "Aminah Lestari"),

@@ -1,6 +1,6 @@
 """What around a name the models found says it is not all a person's
-name: a rank or office at its start ("KASAU Komodor Udara Suryadi
-Suryadarma"), an academic degree standing alone after a comma ("Soedarto ,
+name: a rank, office or form of address at its start ("KASAU Komodor Udara
+Suryadi Suryadarma", "Ustadz Syamsi Dukha"), an academic degree standing alone after a comma ("Soedarto ,
 SH"). A published rank names nobody; a published name is the leak this
 work exists to stop, so each rule is narrow.
 
@@ -14,6 +14,8 @@ album named after its singer.
 from __future__ import annotations
 
 import re
+
+from .indonesia.names import HONORIFICS
 
 
 # Ranks, offices and titles that stand at the start of a name the models
@@ -31,13 +33,18 @@ OFFICES = frozenset(
     "pangdam kasdam pangkostrad panglima".split()
 )
 DEGREES = frozenset("sh se st mm mh mpd spd skom ssos drs dra ir msi mt mkes skm amd".split())
+# Forms of address and religious titles before a name ("Ustadz Syamsi
+# Dukha", "Haji Ahmad"): the e5 head's spans already start after them
+# (presidio_text.E5NameRecognizer); the spaCy models' spans too, here.
+_HONORIFIC = re.compile(rf"(?:{HONORIFICS}|Haji|Hajjah|Hajah|Ustad|Ustaz|Kiai|Kyai|Nyai)")
 _WORD = re.compile(r"[^\W_][\w'\u2019.-]*")
 
 
 def without_leading_titles(text: str, start: int, end: int) -> int:
-    """Where a capitalised name found by a model begins once ranks and
-    offices at its start are left out ("KASAU Komodor Udara Suryadi
-    Suryadarma" -> "Suryadi Suryadarma"). Only while a capitalised word
+    """Where a capitalised name found by a model begins once ranks, offices
+    and forms of address at its start are left out ("KASAU Komodor Udara
+    Suryadi Suryadarma" -> "Suryadi Suryadarma", "Ustadz Syamsi Dukha" ->
+    "Syamsi Dukha"). Only while a capitalised word
     remains after them: a span that is all rank is left as it was. A
     lower-case word is never dropped here: in cased text it is a particle
     of the name ("Minamoto no Yoritomo")."""
@@ -45,10 +52,14 @@ def without_leading_titles(text: str, start: int, end: int) -> int:
     first = 0
     after_rank = False
     while first < len(words) - 1:
-        word = words[first].group(0).rstrip(".").casefold()
-        if not (word in RANKS or word in OFFICES or (after_rank and word in _RANK_QUALIFIERS)):
+        written = words[first].group(0)
+        word = written.rstrip(".").casefold()
+        if _HONORIFIC.fullmatch(written):
+            after_rank = False
+        elif word in RANKS or word in OFFICES or (after_rank and word in _RANK_QUALIFIERS):
+            after_rank = word in RANKS or (after_rank and word in _RANK_QUALIFIERS)
+        else:
             break
-        after_rank = word in RANKS or (after_rank and word in _RANK_QUALIFIERS)
         first += 1
     if first == 0 or not words[first].group(0)[0].isupper():
         return start

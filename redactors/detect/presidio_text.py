@@ -497,7 +497,8 @@ _WORD_BEFORE = re.compile(r"(?<![\w.\-])([A-Z][a-z\u00C0-\u024F]{2,})[ \t]+$")
 _NOT_FIRST_NAMES = frozenset(
     "drs dra ir sh se mm st jenderal jendral letnan kolonel mayor kapten brigjen irjen komjen kombes akbp kompol "
     "iptu ipda aiptu aipda bripka brigpol briptu bripda sersan kopral prajurit laksamana marsekal panglima raja "
-    "ratu sultan pangeran syekh habib kiai kyai gus romo pastor pendeta bhikkhu".split()
+    "ratu sultan pangeran syekh habib kiai kyai nyai haji hajjah hajah ustad ustaz ustadz gus romo pastor pendeta "
+    "bhikkhu".split()
 ) | RANKS | OFFICES | DEGREES
 
 
