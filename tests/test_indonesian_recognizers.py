@@ -463,6 +463,7 @@ def redacted_words(found) -> set[str]:
      {"Pink", "Floyd"}),
     ("Ia belajar di Ponpes Darul Ulum dengan Pimpinan Ustadz Syamsi Dukha .", {"Ustadz", "Pimpinan"}),
     ("Ia merupakan anak dari Haji Ahmad , ulama Minangkabau.", {"Haji"}),
+    ("seorang penduduk Teluk Betung yang bernama Haji Abdurrachman bin Ali .", {"Haji"}),
 ])
 def test_ranks_degrees_and_bands_are_not_names(detect, text, kept):
     """What around a name says it is no person's (name_context.py, and

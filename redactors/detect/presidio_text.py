@@ -460,8 +460,9 @@ class PresidioDetector:
                 start, end = trimmed
                 if lone_degree(text, start, end):
                     continue  # "Soedarto , SH"
-                start = without_leading_titles(text, start, end)  # "KASAU Komodor Udara Suryadi ..."
-                start = _with_first_name(text, _after_name_cue(text, start), self._public_places)
+                # "bernama Haji Ahmad": back to the cue, then past the title
+                start = without_leading_titles(text, _after_name_cue(text, start), end)
+                start = _with_first_name(text, start, self._public_places)
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         if "AGE" in entities and AGE_AFTER_NAME_SCORE >= self.policy.threshold_for("AGE"):
             spans += ages_after_names(text, spans)
