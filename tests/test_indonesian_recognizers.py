@@ -524,3 +524,39 @@ def test_what_bernama_names_is_told_by_the_noun_its_clause_began_with(text, foun
 
     results = HonorificNameRecognizer().analyze(text, ["PERSON", "LOCATION"])
     assert [(r.entity_type, text[r.start:r.end]) for r in results] == found
+
+
+@pytest.mark.parametrize("text, place", [
+    ("korban tinggal di parepare bersama neneknya", "parepare"),
+    ("dia asal agam, sumatera barat", "agam"),
+    ("the client, mrs. ni made dharmawan in parepare, agreed to weekly sessions", "parepare"),
+    ("dia pindah ke malang tahun lalu", "malang"),
+    ("asal batu, jawa timur", "batu"),
+])
+def test_a_regency_or_city_written_in_lower_case_is_a_place(text, place):
+    """Chats and OCR of some forms write everything in lower case, and the
+    name models lose the capital that tells them a place (lower-cased
+    casework: "in parepare" on an English line was published)."""
+    from tabir.redactors.detect.indonesia.regions import RegionNameRecognizer
+
+    found = [text[r.start:r.end] for r in RegionNameRecognizer().analyze(text, ["LOCATION"])]
+    assert found == [place]
+
+
+@pytest.mark.parametrize("text", [
+    "batu itu berat sekali", "nasib malang menimpanya", "buru-buru pulang karena hujan", "medan perang itu luas",
+    "kontrol rutin di rsud parepare", "putusan pengadilan negeri cirebon", "Korban tinggal di Parepare.",
+    "kembali ke puncak klasemen liga",
+])
+def test_everyday_words_institutions_and_cased_text_are_left_to_the_models(text):
+    """A name that is also an everyday word counts only after "di", "ke",
+    "dari", "asal" ...; a city's name in a public body's is not where anyone
+    lives; in cased text the models read the context."""
+    from tabir.redactors.detect.indonesia.regions import RegionNameRecognizer
+
+    assert RegionNameRecognizer().analyze(text, ["LOCATION"]) == []
+
+
+def test_the_whole_detector_finds_the_lower_case_city_on_an_english_line(detect):
+    found = detect("our counsellor met mr. dedi hidayat in parepare, reported the incident")
+    assert ("parepare", "LOCATION") in found, found

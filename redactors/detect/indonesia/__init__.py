@@ -8,10 +8,11 @@ pattern cannot express (street addresses, names after honorifics).
 from .address import AddressRecognizer
 from .identifiers import KependudukanRecognizer, NpwpRecognizer, PhoneIdRecognizer
 from .names import HonorificNameRecognizer, InitialsRecognizer
+from .regions import RegionNameRecognizer
 
 __all__ = [
     "AddressRecognizer", "HonorificNameRecognizer", "InitialsRecognizer",
-    "KependudukanRecognizer", "NpwpRecognizer", "PhoneIdRecognizer",
+    "KependudukanRecognizer", "NpwpRecognizer", "PhoneIdRecognizer", "RegionNameRecognizer",
 ]
 
 
@@ -23,4 +24,5 @@ def code_recognizers(language: str = "id") -> list:
         AddressRecognizer(supported_language=language),
         HonorificNameRecognizer(supported_language=language),
         InitialsRecognizer(supported_language=language),
+        RegionNameRecognizer(supported_language=language),
     ]
