@@ -36,7 +36,7 @@ from .indonesia.names import HONORIFICS, NOT_NAMES as NAME_NOT_PARTS, age_after
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
 from .name_context import DEGREES, OFFICES, RANKS, lone_degree, without_leading_titles
 from .not_names import not_names, trim_name
-from .textprep import PreparedText, looks_english
+from .textprep import PreparedText, looks_english, lowered_capital_lines
 
 # Presidio warns about every recognizer of a language we do not load.
 logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
@@ -406,9 +406,11 @@ class PresidioDetector:
 
     def prefetch(self, texts: list[str]) -> None:
         """A document's texts, about to be detected one by one: the e5 head
-        reads them now in batches (twice as fast as one call each)."""
+        reads them now in batches (twice as fast as one call each), with
+        the lower-case reading of their lines in capitals."""
         if self._names is not None:
-            self._names.read_many([PreparedText(text).text for text in texts])
+            views = [text for text in texts] + [v for v in map(lowered_capital_lines, texts) if v not in texts]
+            self._names.read_many([PreparedText(text).text for text in views])
 
     def detect(self, text: str) -> list[TextSpan]:
         return self.detect_skipping(text, frozenset())
@@ -418,7 +420,16 @@ class PresidioDetector:
         find only those are not run (the e5 head and the spaCy names, when
         the second look drops names and places). Spans of the other types
         are the same: Presidio and drop_contained only merge spans of one
-        type."""
+        type. Lines written in capitals are read as they are and in lower
+        case (textprep.lowered_capital_lines), and what either finds is
+        kept: offsets are the same in both."""
+        spans = self._detect_as_written(text, skip)
+        lowered = lowered_capital_lines(text)
+        if lowered != text:
+            spans = drop_contained(spans + self._detect_as_written(lowered, skip))
+        return spans
+
+    def _detect_as_written(self, text: str, skip: frozenset[str]) -> list[TextSpan]:
         if not text.strip():
             return []
         prepared = PreparedText(text)

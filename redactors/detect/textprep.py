@@ -33,6 +33,35 @@ def _ocr_digits(text: str) -> str:
     return _DIGIT_RUN.sub(repair, text)
 
 
+# A line written wholly in capitals (a form's fields, a heading, an identity
+# card read by OCR, some chat writers) says nothing with its capitals: every
+# word has one, so the name models take common words for names and miss
+# names that are also words ("LAPORAN KASUS: PUTRI AYU LESTARI", "ASAL
+# GARUT": "PUTRI" and "GARUT" were published). Such a line is also read in
+# lower case, where the rules and models for lower-case text apply.
+_MOSTLY_CAPITALS = 0.8
+_MIN_LETTERS = 6
+
+
+def lowered_capital_lines(text: str) -> str:
+    """`text` with each line written in capitals lower-cased, character for
+    character (offsets do not move; a line whose lower case would change
+    its length is left as it is)."""
+    lines = text.splitlines(keepends=True)
+    changed = False
+    for i, line in enumerate(lines):
+        letters = [c for c in line if c.isalpha()]
+        if len(letters) < _MIN_LETTERS or sum(c.isupper() for c in letters) < _MOSTLY_CAPITALS * len(letters):
+            continue
+        if len(re.findall(r"[^\W\d_]{2,}", line)) < 2:
+            continue
+        lowered = line.lower()
+        if len(lowered) == len(line):
+            lines[i] = lowered
+            changed = True
+    return "".join(lines) if changed else text
+
+
 class PreparedText:
     def __init__(self, original: str):
         self.original = original
