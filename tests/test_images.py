@@ -442,3 +442,30 @@ def test_text_in_a_photo_colour_profile_is_blanked_and_the_profile_kept(handler,
         assert "Budi Santoso" not in read(tmp_path / "out.jpg")
         assert "Profile Class" in read(tmp_path / "out.jpg")
     assert b"Budi Santoso" not in result.output and "Budi Santoso".encode("utf-16-be") not in result.output
+
+
+def test_names_of_two_letters_from_a_model_in_a_pictures_text_are_noise_but_initials_stay():
+    """Tesseract reads a photo's textures as letters; a name model then
+    finds "Gy" or "LA" in that noise, and the output read again shows the
+    same two letters elsewhere in its own noise: a photo without text went
+    to review. Initials found by a rule stay, also where the document's
+    consistency pass copied them to another picture."""
+    from tabir.redactors.model import TextSpan
+    from tabir.redactors.pixels.redact import without_short_model_names
+
+    noise = "isa. aff gle tg, fag Gy. 7 md, LA sra luka"
+    card = "korban berinisial RA (12) dijemput Siti"
+    other = "foto: RA dan Gy"
+    spans = [
+        [TextSpan(noise.index("Gy"), noise.index("Gy") + 2, "PERSON", 0.9, "E5NameRecognizer"),
+         TextSpan(noise.index("LA"), noise.index("LA") + 2, "LOCATION", 0.85, "ConfirmedSpacyRecognizer"),
+         TextSpan(noise.index("luka"), noise.index("luka") + 4, "PERSON", 0.7, "E5NameRecognizer")],
+        [TextSpan(card.index("RA"), card.index("RA") + 7, "PERSON", 0.85, "InitialsRecognizer"),
+         TextSpan(card.index("RA"), card.index("RA") + 2, "PERSON", 0.85, "InitialsRecognizer"),
+         TextSpan(card.index("Siti"), card.index("Siti") + 4, "PERSON", 0.9, "E5NameRecognizer")],
+        [TextSpan(other.index("RA"), other.index("RA") + 2, "PERSON", 1.0, "DocumentConsistency"),
+         TextSpan(other.index("Gy"), other.index("Gy") + 2, "PERSON", 1.0, "DocumentConsistency")],
+    ]
+    kept = without_short_model_names([noise, card, other], spans)
+    values = [[text[s.start:s.end] for s in found] for text, found in zip([noise, card, other], kept)]
+    assert values == [["luka"], ["RA (12)", "RA", "Siti"], ["RA"]]

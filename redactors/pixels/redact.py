@@ -104,8 +104,34 @@ Read = tuple[OcrText, list[TextSpan]]
 def read_text(views: tuple[np.ndarray, ...], detector: TextDetector) -> list[Read]:
     """OCR of each view, with the spans the detector finds in it."""
     ocrs = [read_words(view) for view in views]
-    spans, _ = detect_units(detector, [ocr.text for ocr in ocrs])
-    return list(zip(ocrs, spans))
+    texts = [ocr.text for ocr in ocrs]
+    spans, _ = detect_units(detector, texts)
+    return list(zip(ocrs, without_short_model_names(texts, spans)))
+
+
+# Rules that may find a name or place of one or two letters: initials after
+# "inisial" or a role word, a name after an honorific, the policy's
+# deny-list. (Recognizer names as TextSpan.recognizer gives them.)
+_SHORT_NAME_RULES = ("InitialsRecognizer", "HonorificNameRecognizer", "DenyList")
+
+
+def without_short_model_names(texts: list[str], spans: list[list[TextSpan]]) -> list[list[TextSpan]]:
+    """The spans of text read from pictures without names and places of
+    fewer than three letters that only a name model gave (directly or
+    copied by the document's consistency pass). Tesseract reads textures
+    as letters: a 12 MP photo of a coffee cup read "gy. 7 md, las sra
+    luka", the models took "Gy" for a person and "LA" for a place, and the
+    output, read again, showed "gy" elsewhere in its noise: a photo
+    without text went to review. Initials found by a rule stay, wherever
+    they are written."""
+    def short(text: str, span: TextSpan) -> bool:
+        return span.entity_type in ("PERSON", "LOCATION") and sum(c.isalpha() for c in text[span.start:span.end]) < 3
+
+    by_rule = {text[s.start:s.end].casefold() for text, found in zip(texts, spans) for s in found
+               if short(text, s) and s.recognizer.startswith(_SHORT_NAME_RULES)}
+    return [[s for s in found if not short(text, s) or s.recognizer.startswith(_SHORT_NAME_RULES)
+             or text[s.start:s.end].casefold() in by_rule]
+            for text, found in zip(texts, spans)]
 
 
 def pixel_mask(bgr: np.ndarray, detector: TextDetector, policy: ImageSettings,

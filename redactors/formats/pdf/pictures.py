@@ -21,7 +21,7 @@ from ...config import ImageSettings
 from ...detect.base import TextDetector
 from ...detect.document import detect_units
 from ...pixels.ocr import read_words
-from ...pixels.redact import Read, pixel_problems, redact_pixels
+from ...pixels.redact import Read, pixel_problems, redact_pixels, without_short_model_names
 from ...model import Finding, Location
 from .unreadable import unreadable_text
 
@@ -130,7 +130,9 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
         for key, bgr in _pixels(doc, plan, policy, max_pixels):
             keys.append(key)
             ocrs.append(read_words(bgr))
-        spans, _ = detect_units(detector, [ocr.text for ocr in ocrs], seed=seed or [])
+        texts = [ocr.text for ocr in ocrs]
+        spans, _ = detect_units(detector, texts, seed=seed or [])
+        spans = without_short_model_names(texts, spans)
         reads = {key: [(ocr, found)] for key, ocr, found in zip(keys, ocrs, spans)}
     findings: list[Finding] = []
     unchecked = plan.unchecked
