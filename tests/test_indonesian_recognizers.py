@@ -616,3 +616,14 @@ def test_a_form_filled_in_capitals_is_published_without_its_names_and_places(run
     assert "FORMULIR RUJUKAN KASUS ANAK" in text and "NAMA ANAK" in text and "PETUGAS" in text
     for gone in ("AYU", "LESTARI", "14 TAHUN", "GARUT", "PAREPARE", "HENDRA", "GUNAWAN"):
         assert gone not in text, (gone, text)
+
+
+def test_a_role_word_in_capitals_does_not_make_the_words_after_it_a_name(detect):
+    """In a line of capitals every word has a capital: after "KORBAN" the
+    role rule took "TINGGAL DI PAREPARE BERSAMA NENEKNYA" for a name. A
+    name in capitals ends at its first common word; the place and the
+    name are still found."""
+    found = detect("KORBAN TINGGAL DI PAREPARE BERSAMA NENEKNYA, BUDI SANTOSO")
+    words = redacted_words(found)
+    assert not {"TINGGAL", "BERSAMA", "NENEKNYA"} & words, found
+    assert {"PAREPARE", "BUDI", "SANTOSO"} <= words, found

@@ -68,6 +68,21 @@ def _lower_name_end(text: str, start: int, end: int) -> int:
     return last
 
 
+def _capitals_name(name: str) -> str:
+    """A name written in capitals after a role or an honorific, up to its
+    first common word: in a line of capitals every word has a capital, and
+    "KORBAN TINGGAL DI PAREPARE BERSAMA NENEKNYA" is no name
+    ("TINGGAL", lives, is on the not-names list). The line is also read in
+    lower case, where the models find the name itself."""
+    listed = not_names()
+    kept = []
+    for word in name.split():
+        if word.lower().strip(".") in listed or word.lower().strip(".") in NOT_NAMES:
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
 def _trim(name: str) -> str:
     """Drop trailing words that are not name parts ("Siti Aminah Dari" -> "Siti Aminah")."""
     words = name.split()
@@ -130,6 +145,8 @@ class HonorificNameRecognizer(CodeRecognizer):
         ):
             for m in pattern.finditer(text):
                 name = _trim(m.group(1))
+                if name.isupper() and " " in name:
+                    name = _capitals_name(name)
                 first = name.split()[0].lower().strip(".") if name else ""
                 if not name or first in NOT_NAMES or (len(name) < 3 and "." not in name):
                     continue
