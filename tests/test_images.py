@@ -469,3 +469,6 @@ def test_names_of_two_letters_from_a_model_in_a_pictures_text_are_noise_but_init
     kept = without_short_model_names([noise, card, other], spans)
     values = [[text[s.start:s.end] for s in found] for text, found in zip([noise, card, other], kept)]
     assert values == [["luka"], ["RA (12)", "RA", "Siti"], ["RA"]]
+    # A value found in a PDF's text layer stays in its scanned pages too.
+    kept = without_short_model_names([other], [spans[2]], found_elsewhere=["Gy"])
+    assert [other[s.start:s.end] for s in kept[0]] == ["Gy"]

@@ -1,14 +1,15 @@
 """What around a name the models found says it is not all a person's
-name: a rank, office or form of address at its start ("KASAU Komodor Udara
-Suryadi Suryadarma", "Ustadz Syamsi Dukha"), an academic degree standing alone after a comma ("Soedarto ,
-SH"). A published rank names nobody; a published name is the leak this
-work exists to stop, so each rule is narrow.
+name: a rank, office or form of address at its start ("KASAU Komodor
+Udara Suryadi Suryadarma", "Ustadz Syamsi Dukha"), an academic degree
+standing alone after a comma ("Soedarto , SH"). A published rank names
+nobody; a published name is the leak this work exists to stop, so each
+rule is narrow.
 
-Titles of songs and films in quotes were tried too (22 of the accurate
-profile's 56 wrong PERSON words on NERGrit's tune half with these rules)
-and dropped: on the report half they fixed no wrong word and lost two
-names, a role in quotes after "film : sebagai" and, on the tune half, an
-album named after its singer.
+Titles of songs and films in quotes were tried too (13 of the accurate
+profile's 56 wrong PERSON words on NERGrit's tune half) and dropped: on
+the report half they fixed no wrong word and lost a role's name in quotes
+("film : sebagai " Sara ""), and on the tune half an album named after
+its singer.
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ def without_leading_titles(text: str, start: int, end: int) -> int:
     """Where a capitalised name found by a model begins once ranks, offices
     and forms of address at its start are left out ("KASAU Komodor Udara
     Suryadi Suryadarma" -> "Suryadi Suryadarma", "Ustadz Syamsi Dukha" ->
-    "Syamsi Dukha"). Only while a capitalised word
-    remains after them: a span that is all rank is left as it was. A
-    lower-case word is never dropped here: in cased text it is a particle
-    of the name ("Minamoto no Yoritomo")."""
+    "Syamsi Dukha"). Only while a capitalised word remains after them: a
+    span that is all rank is left as it was. A lower-case word is never
+    dropped here: in cased text it is a particle of the name ("Minamoto no
+    Yoritomo")."""
     words = [m for m in _WORD.finditer(text, start, end)]
     first = 0
     after_rank = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -115,7 +115,8 @@ def read_text(views: tuple[np.ndarray, ...], detector: TextDetector) -> list[Rea
 _SHORT_NAME_RULES = ("InitialsRecognizer", "HonorificNameRecognizer", "DenyList")
 
 
-def without_short_model_names(texts: list[str], spans: list[list[TextSpan]]) -> list[list[TextSpan]]:
+def without_short_model_names(texts: list[str], spans: list[list[TextSpan]],
+                              found_elsewhere: Iterable[str] = ()) -> list[list[TextSpan]]:
     """The spans of text read from pictures without names and places of
     fewer than three letters that only a name model gave (directly or
     copied by the document's consistency pass). Tesseract reads textures
@@ -123,12 +124,14 @@ def without_short_model_names(texts: list[str], spans: list[list[TextSpan]]) -> 
     luka", the models took "Gy" for a person and "LA" for a place, and the
     output, read again, showed "gy" elsewhere in its noise: a photo
     without text went to review. Initials found by a rule stay, wherever
-    they are written."""
+    they are written, and so do values found outside the pictures
+    (`found_elsewhere`: a PDF's text layer and hidden parts)."""
     def short(text: str, span: TextSpan) -> bool:
         return span.entity_type in ("PERSON", "LOCATION") and sum(c.isalpha() for c in text[span.start:span.end]) < 3
 
     by_rule = {text[s.start:s.end].casefold() for text, found in zip(texts, spans) for s in found
                if short(text, s) and s.recognizer.startswith(_SHORT_NAME_RULES)}
+    by_rule |= {value.strip().casefold() for value in found_elsewhere}
     return [[s for s in found if not short(text, s) or s.recognizer.startswith(_SHORT_NAME_RULES)
              or text[s.start:s.end].casefold() in by_rule]
             for text, found in zip(texts, spans)]

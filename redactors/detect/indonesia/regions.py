@@ -6,11 +6,11 @@ parepare", "asal agam" were published (lower-cased casework, LOCATION
 recall 0.917 against 0.979 cased). Here the names of Indonesia's 514
 regencies and cities (models/regions.txt, scripts/build_regions.py) are
 found as whole words (one that is also an everyday word, "medan", "palu",
-only after "di", "ke", "dari", "asal" ...), only where written in lower case (in cased text the
-models read the context, and a city's name in an institution's, "RSUD
-Denpasar", is left to them) and not right after an institution's word
-("rsud parepare", "pengadilan negeri cirebon": public bodies named after
-their city, which the models leave too).
+only after "di", "ke", "dari", "asal" ...), only where written in lower
+case (in cased text the models read the context, and a city's name in an
+institution's, "RSUD Denpasar", is left to them) and not right after an
+institution's word ("rsud parepare", "pengadilan negeri cirebon": public
+bodies named after their city, which the models leave too).
 """
 
 from __future__ import annotations

@@ -132,7 +132,7 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
             ocrs.append(read_words(bgr))
         texts = [ocr.text for ocr in ocrs]
         spans, _ = detect_units(detector, texts, seed=seed or [])
-        spans = without_short_model_names(texts, spans)
+        spans = without_short_model_names(texts, spans, [value for value, _ in seed or []])
         reads = {key: [(ocr, found)] for key, ocr, found in zip(keys, ocrs, spans)}
     findings: list[Finding] = []
     unchecked = plan.unchecked
