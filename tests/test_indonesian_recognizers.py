@@ -532,6 +532,8 @@ def test_what_bernama_names_is_told_by_the_noun_its_clause_began_with(text, foun
     ("the client, mrs. ni made dharmawan in parepare, agreed to weekly sessions", "parepare"),
     ("dia pindah ke malang tahun lalu", "malang"),
     ("asal batu, jawa timur", "batu"),
+    ("dia sibuk persiapan ke garut", "garut"),
+    ("kemarin ia ke kantor polisi di cianjur", "cianjur"),
 ])
 def test_a_regency_or_city_written_in_lower_case_is_a_place(text, place):
     """Chats and OCR of some forms write everything in lower case, and the
@@ -546,6 +548,7 @@ def test_a_regency_or_city_written_in_lower_case_is_a_place(text, place):
 @pytest.mark.parametrize("text", [
     "batu itu berat sekali", "nasib malang menimpanya", "buru-buru pulang karena hujan", "medan perang itu luas",
     "kontrol rutin di rsud parepare", "putusan pengadilan negeri cirebon", "Korban tinggal di Parepare.",
+    "rapat di dinas sosial cianjur",
     "kembali ke puncak klasemen liga",
 ])
 def test_everyday_words_institutions_and_cased_text_are_left_to_the_models(text):

@@ -36,9 +36,9 @@ def _ocr_digits(text: str) -> str:
 # A line written wholly in capitals (a form's fields, a heading, an identity
 # card read by OCR, some chat writers) says nothing with its capitals: every
 # word has one, so the name models take common words for names and miss
-# names that are also words ("LAPORAN KASUS: PUTRI AYU LESTARI", "ASAL
-# GARUT": "PUTRI" and "GARUT" were published). Such a line is also read in
-# lower case, where the rules and models for lower-case text apply.
+# places and names ("ASAL GARUT", "TINGGAL DI PAREPARE": the places were
+# published). Such a line is also read in lower case, where the rules and
+# models for lower-case text apply.
 _MOSTLY_CAPITALS = 0.8
 _MIN_LETTERS = 6
 

@@ -23,12 +23,14 @@ from .base import CodeRecognizer
 
 REGIONS = Path(__file__).resolve().parent.parent.parent / "models" / "regions.txt"
 
-# Words that make the name after them an institution's, not where someone is.
+# Words that make the name after them an institution's, not where someone
+# is, with at most one word between that is not a preposition ("dinas
+# sosial cianjur", but "kantor polisi di garut" is where someone went).
 _INSTITUTION_BEFORE = re.compile(
-    r"(?:\b(?:rsud|rs|rsu|rsia|rumah\s+sakit|puskesmas|pengadilan(?:\s+(?:negeri|agama|tinggi))?|pn|pa|kejaksaan"
-    r"(?:\s+negeri)?|kejari|polres|polresta|polrestabes|polsek|polda|dinas\s+\w+|dinsos|p2tp2a|uptd\s+\w+|bapas|"
-    r"lapas|rutan|lpka|sd|smp|sma|smk|sdn|smpn|sman|smkn|universitas|univ|unit\s+\w+|kantor\s+\w+|bank\s+\w+|"
-    r"stasiun|bandara|terminal|pelabuhan|persi\w*|pss|psm)(?:\s+\w+){0,1}\s+)$")
+    r"(?:\b(?:rsud|rs|rsu|rsia|rumah\s+sakit|puskesmas|pengadilan|pn|pa|kejaksaan|kejari|polres|polresta|"
+    r"polrestabes|polsek|polda|dinas|dinsos|p2tp2a|uptd|bapas|lapas|rutan|lpka|sd|smp|sma|smk|sdn|smpn|sman|smkn|"
+    r"universitas|univ|unit|kantor|bank|stasiun|bandara|terminal|pelabuhan)"
+    r"(?:\s+(?!(?:di|ke|dari|ini|itu)\b)\w+)?\s+)$")
 
 
 # Words after which a name that is also an everyday word is a place.
