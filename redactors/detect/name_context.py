@@ -34,10 +34,12 @@ OFFICES = frozenset(
     "pangdam kasdam pangkostrad panglima".split()
 )
 DEGREES = frozenset("sh se st mm mh mpd spd skom ssos drs dra ir msi mt mkes skm amd".split())
-# Forms of address and religious titles before a name ("Ustadz Syamsi
-# Dukha", "Haji Ahmad"): the e5 head's spans already start after them
-# (presidio_text.E5NameRecognizer); the spaCy models' spans too, here.
-_HONORIFIC = re.compile(rf"(?:{HONORIFICS}|Haji|Hajjah|Hajah|Ustad|Ustaz|Kiai|Kyai|Nyai)")
+# Religious titles before a name ("Ustadz Syamsi Dukha", "Haji Ahmad"),
+# with the forms of address of HONORIFICS: the e5 head's spans already
+# start after those (presidio_text.E5NameRecognizer); the spaCy models'
+# spans too, here.
+RELIGIOUS_TITLES = frozenset("haji hajjah hajah ustad ustaz ustadz kiai kyai nyai".split())
+_HONORIFIC = re.compile(rf"(?:{HONORIFICS})")
 _WORD = re.compile(r"[^\W_][\w'\u2019.-]*")
 
 
@@ -55,7 +57,7 @@ def without_leading_titles(text: str, start: int, end: int) -> int:
     while first < len(words) - 1:
         written = words[first].group(0)
         word = written.rstrip(".").casefold()
-        if _HONORIFIC.fullmatch(written):
+        if _HONORIFIC.fullmatch(written) or word in RELIGIOUS_TITLES:
             after_rank = False
         elif word in RANKS or word in OFFICES or (after_rank and word in _RANK_QUALIFIERS):
             after_rank = word in RANKS or (after_rank and word in _RANK_QUALIFIERS)

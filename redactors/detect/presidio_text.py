@@ -34,7 +34,7 @@ from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
 from .indonesia.names import HONORIFICS, NOT_NAMES as NAME_NOT_PARTS, age_after
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
-from .name_context import DEGREES, OFFICES, RANKS, lone_degree, without_leading_titles
+from .name_context import DEGREES, OFFICES, RANKS, RELIGIOUS_TITLES, lone_degree, without_leading_titles
 from .not_names import not_names, trim_name
 from .textprep import PreparedText, looks_english, lowered_capital_lines
 
@@ -510,9 +510,8 @@ _WORD_BEFORE = re.compile(r"(?<![\w.\-])([A-Z][a-z\u00C0-\u024F]{2,})[ \t]+$")
 _NOT_FIRST_NAMES = frozenset(
     "drs dra ir sh se mm st jenderal jendral letnan kolonel mayor kapten brigjen irjen komjen kombes akbp kompol "
     "iptu ipda aiptu aipda bripka brigpol briptu bripda sersan kopral prajurit laksamana marsekal panglima raja "
-    "ratu sultan pangeran syekh habib kiai kyai nyai haji hajjah hajah ustad ustaz ustadz gus romo pastor pendeta "
-    "bhikkhu".split()
-) | RANKS | OFFICES | DEGREES
+    "ratu sultan pangeran syekh habib gus romo pastor pendeta bhikkhu".split()
+) | RANKS | OFFICES | DEGREES | RELIGIOUS_TITLES
 
 
 def _with_first_name(text: str, start: int, places: frozenset[str] = frozenset()) -> int:

@@ -53,16 +53,21 @@ _LOWER_CUE_NAME = re.compile(
 )
 
 
+def _common_word(word: str) -> bool:
+    """On the not-names list or NOT_NAMES: a word that is no part of a name."""
+    word = word.lower().strip(".")
+    return word in not_names() or word in NOT_NAMES
+
+
 def _lower_name_end(text: str, start: int, end: int) -> int:
     """Where the name in text[start:end] (lower-case words after a cue)
-    ends: before the first word that cannot be part of a name (on the
-    not-names list or NOT_NAMES, shorter than 3 letters, or a possessive
-    "-nya" word: "a/n bapaknya"); `start` when the first cannot."""
-    listed = not_names()
+    ends: before the first word that cannot be part of a name (a common
+    word, shorter than 3 letters, or a possessive "-nya" word: "a/n
+    bapaknya"); `start` when the first cannot."""
     last = start
     for word in re.finditer(r"[a-z]+", text[start:end]):
         value = word.group(0)
-        if value in listed or value in NOT_NAMES or len(value) < 3 or value.endswith("nya"):
+        if _common_word(value) or len(value) < 3 or value.endswith("nya"):
             break
         last = start + word.end()
     return last
@@ -74,10 +79,9 @@ def _capitals_name(name: str) -> str:
     "KORBAN TINGGAL DI PAREPARE BERSAMA NENEKNYA" is no name
     ("TINGGAL", lives, is on the not-names list). The line is also read in
     lower case, where the models find the name itself."""
-    listed = not_names()
     kept = []
     for word in name.split():
-        if word.lower().strip(".") in listed or word.lower().strip(".") in NOT_NAMES:
+        if _common_word(word):
             break
         kept.append(word)
     return " ".join(kept)
