@@ -435,6 +435,12 @@ def test_a_capitalised_first_name_that_is_also_a_word_stays_with_the_name(detect
     assert ("Putri Ayu Lestari", "PERSON") in detect("Saya bertemu Putri Ayu Lestari di sekolah.")
 
 
+def test_an_acronym_before_a_name_is_not_taken_for_its_first_name(detect):
+    """The word before a name joins it in capitals only when the name is in
+    capitals too: "RSUD" (a hospital) is not Siti Fatimah's first name."""
+    assert ("Siti Fatimah", "PERSON") in detect("Ia dirawat di RSUD Siti Fatimah sejak Senin.")
+
+
 @pytest.mark.parametrize("text, name, before", [
     ("Presiden Joko Widodo meresmikan jembatan.", "Joko Widodo", "Presiden"),
     ("Ia merundingkan dengan Presiden Sudan Omar Beshir tentang bantuan.", "Omar Beshir", "Sudan"),
@@ -580,6 +586,7 @@ def test_lines_in_capitals_are_also_read_in_lower_case():
     ("NAMA KORBAN: SITI AMINAH, ASAL GARUT, TINGGAL DI PAREPARE", {"SITI AMINAH", "GARUT", "PAREPARE"}),
     ("LAPORAN KASUS: AYU LESTARI (14 TAHUN), ASAL GARUT", {"AYU LESTARI", "14 TAHUN", "GARUT"}),
     ("KORBAN MH DIRUJUK KE P2TP2A", {"MH"}),
+    ("LAPORAN KASUS: PUTRI AYU LESTARI", {"PUTRI AYU LESTARI"}),
 ])
 def test_forms_and_headings_in_capitals_keep_names_places_and_initials(detect, text, values):
     """In capitals the models lose the case that tells a name or a place

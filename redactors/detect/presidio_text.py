@@ -427,10 +427,13 @@ class PresidioDetector:
         spans = self._detect_as_written(text, skip)
         lowered = lowered_capital_lines(text)
         if lowered != text:
-            spans = drop_contained(spans + self._detect_as_written(lowered, skip))
+            spans = drop_contained(spans + self._detect_as_written(lowered, skip, written=text))
         return spans
 
-    def _detect_as_written(self, text: str, skip: frozenset[str]) -> list[TextSpan]:
+    def _detect_as_written(self, text: str, skip: frozenset[str], written: str | None = None) -> list[TextSpan]:
+        """`written`: the text as written when `text` is its capitals lines
+        read in lower case (same offsets); a first name is looked for in
+        it, where the capitals are."""
         if not text.strip():
             return []
         prepared = PreparedText(text)
@@ -474,7 +477,7 @@ class PresidioDetector:
                     continue  # "Soedarto , SH"
                 # "bernama Haji Ahmad": back to the cue, then past the title
                 start = without_leading_titles(text, _after_name_cue(text, start), end)
-                start = _with_first_name(text, start, self._public_places)
+                start = _with_first_name(written or text, start, self._public_places)
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         if "AGE" in entities and AGE_AFTER_NAME_SCORE >= self.policy.threshold_for("AGE"):
             spans += ages_after_names(text, spans)
@@ -503,7 +506,7 @@ def _after_name_cue(text: str, start: int) -> int:
 
 
 # One capitalised word right before a capitalised name the models found.
-_WORD_BEFORE = re.compile(r"(?<![\w.\-])([A-Z][a-z\u00C0-\u024F]{2,})[ \t]+$")
+_WORD_BEFORE = re.compile(r"(?<![\w.\-])([A-Z][a-z\u00C0-\u024F]{2,}|[A-Z\u00C0-\u00DE]{3,})[ \t]+$")
 # Academic, military and police ranks and religious titles that stand
 # before names without being part of one ("Drs", "Jendral"). Titles and
 # offices are in NAME_NOT_PARTS, forms of address in HONORIFICS.
@@ -522,12 +525,18 @@ def _with_first_name(text: str, start: int, places: frozenset[str] = frozenset()
     first name that is also a word: "Saya bertemu Putri Ayu Lestari" gave
     "Ayu Lestari", and "Putri" was published. Only before a capitalised
     span and inside a sentence: in lower-case text, and at a sentence's
-    start, the capital is not there to tell."""
+    start, the capital is not there to tell. In capitals the word must be
+    in capitals too, and after a label's colon it counts: a word after a
+    colon is written in lower case unless it is a name ("LAPORAN KASUS:
+    PUTRI AYU LESTARI" published "PUTRI")."""
     if start == 0 or not text[start].isupper():
         return start
     before = _WORD_BEFORE.search(text, max(0, start - 40), start)
     if before is None:
         return start
+    first_word = text[start:].split(maxsplit=1)[0]
+    if before.group(1).isupper() != (first_word.isupper() and len(first_word) > 1):
+        return start  # "RSUD Siti Fatimah": an acronym before a name
     word = before.group(1).casefold()
     if (word in not_names() or word in NAME_NOT_PARTS or word in _NOT_FIRST_NAMES or word in places
             or _LEADING_HONORIFIC.fullmatch(before.group(0))):
@@ -535,7 +544,7 @@ def _with_first_name(text: str, start: int, places: frozenset[str] = frozenset()
     # A word that begins a text, line or sentence has its capital from
     # there, not from a name: "Rujukan Siti Aminah" (a document's title).
     preceding = text[:before.start(1)].rstrip(" \t")
-    if not preceding or preceding[-1] in ".!?:;\n\"'(\u201c[":
+    if not preceding or preceding[-1] in ".!?;\n\"'(\u201c[":
         return start
     return before.start(1)
 
