@@ -205,8 +205,15 @@ def test_read_side_by_side_the_two_readers_do_not_fight_for_the_cores(monkeypatc
         seen.append((command[0], kwargs.get("env", {}).get("OMP_THREAD_LIMIT")))
         return real_run(command, **kwargs)
 
+    real_popen = subprocess.Popen
+
+    def recording_popen(command, **kwargs):  # the orientation check beside the reading
+        seen.append((command[0], kwargs.get("env", {}).get("OMP_THREAD_LIMIT")))
+        return real_popen(command, **kwargs)
+
     monkeypatch.setenv("OMP_THREAD_LIMIT", "2")
     monkeypatch.setattr(ocr.subprocess, "run", recording_run)
+    monkeypatch.setattr(ocr.subprocess, "Popen", recording_popen)
     card = np.full((200, 900), 255, np.uint8)
     cv2.putText(card, "NAMA: SITI AMINAH", (20, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
     ocr.forget_readings()
@@ -220,3 +227,66 @@ def test_read_side_by_side_the_two_readers_do_not_fight_for_the_cores(monkeypatc
     for model in (shipped._int8, shipped._float):
         options = model._session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def _sideways_card() -> tuple[np.ndarray, list[str]]:
+    import random
+
+    from . import adversarial
+
+    card = adversarial.ktp_card(adversarial.Generator(5), random.Random(5))
+    stored = np.asarray(card.image.rotate(-90, expand=True))[:, :, ::-1]  # on its side, no EXIF to say so
+    return np.ascontiguousarray(stored), card.identifying
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_a_card_on_its_side_reads_the_same_with_its_orientation_checked_beside_or_after(cores):
+    """With two cores the orientation is checked while the text is read
+    upright (ocr._Beside); with one, after. The card on its side reads
+    upright as noise either way, and its name only once turned."""
+    from tabir.redactors.pixels import ocr
+
+    saved = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(cores)
+        ocr.forget_readings()
+        card, identifying = _sideways_card()
+        words = ocr.read_words(card)
+    finally:
+        cv2.setNumThreads(saved)
+        ocr.forget_readings()
+    name, nik = identifying[1], identifying[0]
+    assert name.split()[0] in words.text and nik in words.text.replace(" ", ""), words.text
+
+
+def test_the_orientation_check_beside_a_text_that_reads_well_is_stopped(monkeypatch):
+    """Upright text that reads well needs no orientation: the check started
+    beside it is killed and reaped, not left running or waited for."""
+    from tabir.redactors.pixels import ocr
+
+    started = []
+    real = ocr._Beside
+
+    class Recording(real):
+        def __init__(self, arguments, png):
+            super().__init__(arguments, png)
+            started.append(self)
+
+    monkeypatch.setattr(ocr, "_Beside", Recording)
+    page = np.full((900, 1800), 255, np.uint8)
+    for row, line in enumerate(["LAPORAN KUNJUNGAN RUMAH KLIEN", "TANGGAL KUNJUNGAN SENIN PAGI",
+                                "PETUGAS DINAS SOSIAL KOTA", "CATATAN KONDISI RUMAH BAIK"]):
+        cv2.putText(page, line, (30, 150 + row * 200), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
+    saved = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(2)
+        ocr.forget_readings()
+        words = ocr.read_words(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR))
+    finally:
+        cv2.setNumThreads(saved)
+        ocr.forget_readings()
+    assert "KUNJUNGAN" in words.text
+    assert len(started) == 1
+    process = started[0]._process
+    assert process.returncode is not None  # reaped: no process left behind
+    assert process.returncode != 0  # killed before it finished: it was not waited for

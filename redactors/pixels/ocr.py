@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -79,10 +80,23 @@ def forget_readings() -> None:
 
 def _read_words(bgr: np.ndarray) -> OcrText:
     gray = _gray(bgr)
-    upright = _read(gray)
+    png = _png(gray)
+    # With two cores, the orientation is checked while the text is read
+    # upright, and stopped when the text reads well: a photo without text
+    # (a room, a house) always needs both, one after the other they were
+    # 2.0 s of a 12 MP photo's reading, side by side 1.4 s.
+    check = _Beside(_ORIENTATION, png) if cv2.getNumThreads() >= 2 else None
+    try:
+        upright = _read(gray, png)
+    except BaseException:
+        if check:
+            check.stop()
+        raise
     if _reads_well(upright):
+        if check:
+            check.stop()
         return upright
-    turn = orientation(gray)
+    turn = _turn(check.result()) if check else orientation(gray, png)
     if not turn:
         return upright
     turned = _read(np.ascontiguousarray(np.rot90(gray, k=-turn // 90)))
@@ -103,6 +117,38 @@ def _tesseract(arguments: list[str], png: bytes) -> subprocess.CompletedProcess:
     README's Faces section)."""
     return subprocess.run(["tesseract", "stdin", "stdout", *arguments], input=png, capture_output=True,
                           timeout=TIMEOUT_S, check=False, env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+
+
+class _Beside:
+    """A Tesseract process working beside this thread; its result is waited
+    for, or it is stopped (killed and reaped: nothing is left running)."""
+
+    def __init__(self, arguments: list[str], png: bytes):
+        self._command = ["tesseract", "stdin", "stdout", *arguments]
+        self._process = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+        self._output: tuple[bytes, bytes] = (b"", b"")
+        self._thread = threading.Thread(target=self._feed, args=(png,), name="tabir-ocr-beside", daemon=True)
+        self._thread.start()
+
+    def _feed(self, png: bytes) -> None:
+        try:
+            self._output = self._process.communicate(png, timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._output = self._process.communicate()
+        except (BrokenPipeError, ValueError, OSError):  # stopped while its input was written
+            self._process.kill()
+            self._process.wait()
+
+    def result(self) -> subprocess.CompletedProcess:
+        self._thread.join()
+        return subprocess.CompletedProcess(self._command, self._process.returncode, *self._output)
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._thread.join()
 
 
 def _gray(bgr: np.ndarray) -> np.ndarray:
@@ -126,12 +172,17 @@ def _reads_well(ocr: OcrText) -> bool:
     return confident >= READS_WELL_WORDS and confident >= 0.5 * len(ocr.words)
 
 
-def orientation(gray: np.ndarray) -> int:
+_ORIENTATION = ["--psm", "0"]
+
+
+def orientation(gray: np.ndarray, png: bytes | None = None) -> int:
     """Degrees (0, 90, 180, 270) to turn the picture clockwise to make its
     text upright, by Tesseract's orientation detection; 0 when it cannot
-    tell (too little text, a photo)."""
-    png = cv2.imencode(".png", gray)[1].tobytes()
-    result = _tesseract(["--psm", "0"], png)
+    tell (too little text, a photo). `png`: the picture already encoded."""
+    return _turn(_tesseract(_ORIENTATION, png if png is not None else _png(gray)))
+
+
+def _turn(result: subprocess.CompletedProcess) -> int:
     text = result.stdout.decode("utf-8", "replace")
     rotate = re.search(r"Rotate:\s*(\d+)", text)
     confidence = re.search(r"Orientation confidence:\s*([\d.]+)", text)
@@ -156,11 +207,19 @@ def _box_back(box: tuple[int, int, int, int], turn: int, width: int, height: int
     return box
 
 
-def _read(gray: np.ndarray) -> OcrText:
+def _png(gray: np.ndarray) -> bytes:
+    return cv2.imencode(".png", gray)[1].tobytes()
+
+
+def _read(gray: np.ndarray, png: bytes | None = None) -> OcrText:
+    """The words of `gray` (`png`: it already encoded, used unless the
+    picture is small and upscaled first)."""
     factor = 2.0 if max(gray.shape) < 1600 else 1.0
     if factor != 1.0:
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    png = cv2.imencode(".png", gray)[1].tobytes()
+        png = None
+    if png is None:
+        png = _png(gray)
     result = _tesseract(["-l", LANGUAGES, "--psm", "11", "tsv"], png)
     if result.returncode != 0:
         raise RuntimeError(f"Tesseract failed: {result.stderr.decode(errors='replace')[-300:]}")
