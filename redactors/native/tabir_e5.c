@@ -26,15 +26,20 @@
  * products side by side, so a block ends as one vector of 8 row sums and
  * takes one conversion and one multiply-add for all 8 rows (the row-major
  * layout needs them per row). The block's 8 row scales sit together too. */
+#if defined(__AVX512F__) && defined(__AVX512VNNI__)
+#define TABIR_G 16  /* one 512-bit register holds 16 rows' sums */
+#else
 #define TABIR_G 8
+#endif
+#define TABIR_CHUNK (TABIR_G * 4)  /* bytes of one chunk: G rows, 4 weights each */
 typedef struct { uint8_t *w; float *d; } tabir_mat;
 typedef struct { int NL; tabir_mat *mats; } tabir_weights;  /* mats[layer * 6 + which] */
 
 static tabir_mat tabir_expand(const block_q4_0 *W, int nout, int nin) {
     int nb = nin / QK;
     tabir_mat t;
-    t.w = (uint8_t *)aligned_alloc(32, (size_t)nout * nin);
-    t.d = (float *)aligned_alloc(32, sizeof(float) * (size_t)nout * nb);
+    t.w = (uint8_t *)aligned_alloc(64, (size_t)nout * nin);
+    t.d = (float *)aligned_alloc(64, sizeof(float) * (size_t)nout * nb);
     if (!t.w || !t.d || nout % TABIR_G) { free(t.w); free(t.d); t.w = NULL; t.d = NULL; return t; }
     for (int r = 0; r < nout; r++) {
         int g = r / TABIR_G, ri = r % TABIR_G;
@@ -46,7 +51,7 @@ static tabir_mat tabir_expand(const block_q4_0 *W, int nout, int nin) {
             for (int j = 0; j < 16; j++) { row[j] = blk->qs[j] & 0x0F; row[j + 16] = blk->qs[j] >> 4; }
             uint8_t *o = t.w + gb * TABIR_G * QK;
             for (int k = 0; k < QK / 4; k++)
-                memcpy(o + (size_t)k * 32 + ri * 4, row + 4 * k, 4);
+                memcpy(o + (size_t)k * TABIR_CHUNK + ri * 4, row + 4 * k, 4);
         }
     }
     return t;
@@ -85,7 +90,46 @@ void *tabir_e5_expand_weights(const e5_model *m) {
  * products as matmul_q4q8, the -8 offset folded in through the activation
  * sums; only the order of the float additions differs. A block's 16
  * products per lane stay within int16 (16 * 15 * 128 < 32768). */
-#if defined(__AVX2__)
+#if TABIR_G == 16
+#ifndef TABIR_TT
+#define TABIR_TT 8  /* 32 registers: 8 tokens' sums and floats fit (8: 281-285 sentences/s, 4: 276-277) */
+#endif
+/* As the AVX2 tile below, with 16 rows per group in 512-bit registers:
+ * each instruction does twice the products, and the per-block float work
+ * (scale, conversion, two multiply-adds) is shared by twice the rows. Per
+ * row the operations and their order are the AVX2 tile's, so the states
+ * are the same bits. */
+static inline __attribute__((always_inline)) void tabir_matmul_tile(
+    const int NT, const uint8_t *wg, const float *dg, const float *bias, int g, const int8_t *aq,
+    const float *ad, const int32_t *as, float *Y, int t0, int nout, int nin, int nb) {
+    __m512 acc[TABIR_TT], corr[TABIR_TT];
+    for (int i = 0; i < NT; i++) { acc[i] = _mm512_setzero_ps(); corr[i] = _mm512_setzero_ps(); }
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *wb = wg + (size_t)b * TABIR_G * QK;
+        __m512i sum[TABIR_TT];
+        for (int i = 0; i < NT; i++) sum[i] = _mm512_setzero_si512();
+        for (int k = 0; k < QK / 4; k++) {
+            __m512i wv = _mm512_loadu_si512((const void *)(wb + k * TABIR_CHUNK));
+            for (int i = 0; i < NT; i++) {
+                int32_t four;
+                memcpy(&four, aq + (size_t)(t0 + i) * nin + b * QK + 4 * k, 4);
+                sum[i] = _mm512_dpbusd_epi32(sum[i], wv, _mm512_set1_epi32(four));
+            }
+        }
+        __m512 dgb = _mm512_loadu_ps(dg + (size_t)b * TABIR_G);
+        for (int i = 0; i < NT; i++) {
+            __m512 scale = _mm512_mul_ps(dgb, _mm512_set1_ps(ad[(size_t)(t0 + i) * nb + b]));
+            acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[i]), scale, acc[i]);
+            corr[i] = _mm512_fmadd_ps(scale, _mm512_set1_ps((float)as[(size_t)(t0 + i) * nb + b]), corr[i]);
+        }
+    }
+    for (int i = 0; i < NT; i++) {
+        __m512 out = _mm512_fnmadd_ps(_mm512_set1_ps(8.f), corr[i], acc[i]);
+        if (bias) out = _mm512_add_ps(out, _mm512_loadu_ps(bias + (size_t)g * TABIR_G));
+        _mm512_storeu_ps(Y + (size_t)(t0 + i) * nout + (size_t)g * TABIR_G, out);
+    }
+}
+#elif defined(__AVX2__)
 /* y[0..8] = acc - 8 corr (+ bias of group g). */
 static inline void tabir_store8(float *y, __m256 acc, __m256 corr, const float *bias, int g) {
     __m256 out = _mm256_fnmadd_ps(_mm256_set1_ps(8.f), corr, acc);
@@ -94,7 +138,7 @@ static inline void tabir_store8(float *y, __m256 acc, __m256 corr, const float *
 }
 #endif
 
-#if defined(__AVX2__)
+#if TABIR_G == 8 && defined(__AVX2__)
 /* Tokens per tile: 4 with VNNI (measured 1.2x one per call); without it
  * the tile of 4 was slower than one token at a time (its int16 sums and
  * the extra multiply-adds spill registers). */
@@ -176,7 +220,7 @@ static void tabir_matmul(const tabir_mat *W, const float *bias, const int8_t *aq
                     const int8_t *ab = a + b * QK;
                     int isum = 0;
                     for (int k = 0; k < QK / 4; k++)
-                        for (int e = 0; e < 4; e++) isum += wb[k * 32 + ri * 4 + e] * (int)ab[4 * k + e];
+                        for (int e = 0; e < 4; e++) isum += wb[k * TABIR_CHUNK + ri * 4 + e] * (int)ab[4 * k + e];
                     acc += dg[(size_t)b * TABIR_G + ri] * dT[b] * (float)(isum - 8 * sT[b]);
                 }
                 y[ri] = (bias ? bias[(size_t)g * TABIR_G + ri] : 0.f) + acc;
