@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import spacy
@@ -29,6 +30,7 @@ from ..config import CONFIG_DIR, DetectionPolicy
 from .propagate import normalise
 from .quick_tokenizer import restore as restore_tokenizer
 from .public_places import public_place_names
+from .read_ahead import ReadAhead
 from ..model import TextSpan
 from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
@@ -95,6 +97,32 @@ class TabirNlpEngine(SpacyNlpEngine):
             loaders[model["lang_code"]] = lambda name=name: _spacy_pipeline(name)
         self.nlp = _ModelsOnDemand(loaders)
         self._not_for_tokens: dict[str, list[str]] = {}
+        self._read_ahead: dict[str, ReadAhead] = {}
+        self._followers: dict[str, list] = {}
+
+    def expect(self, texts: list[str], language: str) -> None:
+        """A document's texts, about to be analysed one by one in this
+        order: the pipeline reads them in batches when the first is asked
+        for (read_ahead.py), with the same entities."""
+        if language not in self._read_ahead:
+            self._read_ahead[language] = ReadAhead(lambda chunk: self._batch(chunk, language))
+        self._read_ahead[language].expect(texts)
+
+    def follow(self, language: str, read_docs) -> None:
+        """`read_docs(docs)` is given every batch of Docs read ahead in
+        `language` (the fast profile's second model reads their tokens)."""
+        self._followers.setdefault(language, []).append(read_docs)
+
+    def _batch(self, texts: list[str], language: str) -> list:
+        docs = list(self.nlp[language].pipe(texts, batch_size=len(texts)))
+        for read_docs in self._followers.get(language, []):
+            read_docs(docs)
+        return [self._doc_to_nlp_artifact(doc, language) for doc in docs]
+
+    def process_text(self, text: str, language: str):
+        ahead = self._read_ahead.get(language)
+        artifacts = ahead.get(text) if ahead is not None else None
+        return artifacts if artifacts is not None else super().process_text(text, language)
 
     def tokens_only(self, text: str, language: str):
         """The artifacts of `process_text` without the named entities: the
@@ -196,9 +224,28 @@ class SecondModelRecognizer(EntityRecognizer):
         # fast profile's start-up) and no text is tokenized twice.
         self._shares_tokens = _same_file(path / "tokenizer", tokens_from / "tokenizer")
         self.nlp = load_spacy(path, tokenizer=not self._shares_tokens)
+        self._read: OrderedDict[str, Doc] = OrderedDict()  # read with the first model's batches
+        self._read_lock = threading.Lock()
 
     def load(self) -> None:
         pass
+
+    def read_docs(self, first_docs: list) -> None:
+        """Read, in one batch, the texts the first model has just read ahead
+        (TabirNlpEngine.follow); the last READ_KEPT are kept for analyze."""
+        if not self._shares_tokens:
+            return
+        docs = list(self.nlp.pipe([self._words(doc) for doc in first_docs], batch_size=len(first_docs)))
+        with self._read_lock:
+            for first, doc in zip(first_docs, docs):
+                self._read[first.text] = doc
+            while len(self._read) > self.READ_KEPT:
+                self._read.popitem(last=False)
+
+    READ_KEPT = 1024
+
+    def _words(self, tokens) -> Doc:
+        return Doc(self.nlp.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens])
 
     def _doc(self, text: str, nlp_artifacts):
         if not self._shares_tokens:
@@ -206,7 +253,11 @@ class SecondModelRecognizer(EntityRecognizer):
         tokens = getattr(nlp_artifacts, "tokens", None)
         if tokens is None or tokens.text != text:
             raise ValueError("the second Indonesian model reads the first model's tokens of this text; none were given")
-        doc = Doc(self.nlp.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens])
+        with self._read_lock:
+            read = self._read.get(text)
+        if read is not None:
+            return read
+        doc = self._words(tokens)
         for _, pipe in self.nlp.pipeline:
             doc = pipe(doc)
         return doc
@@ -380,7 +431,9 @@ class PresidioDetector:
             else:
                 registry.add_recognizer(SpacyRecognizer(supported_language="id", supported_entities=["PERSON", "LOCATION"]))
                 if (SECOND_MODEL / "config.cfg").exists():
-                    registry.add_recognizer(SecondModelRecognizer(SECOND_MODEL))
+                    second = SecondModelRecognizer(SECOND_MODEL)
+                    nlp_engine.follow("id", second.read_docs)
+                    registry.add_recognizer(second)
         for language in self.languages:
             for entity_type, values in policy.deny_list.items():
                 registry.add_recognizer(PatternRecognizer(
@@ -407,11 +460,23 @@ class PresidioDetector:
     def prefetch(self, texts: list[str]) -> None:
         """A document's texts, about to be detected one by one: the e5 head
         reads them now in batches (twice as fast as one call each), with
-        the lower-case reading of their lines in capitals."""
+        the lower-case reading of their lines in capitals; the Indonesian
+        spaCy pipeline (and the fast profile's second model) will read
+        them in batches as they are asked for."""
         if self._names is not None:
             views = list(texts) + [lowered for text, lowered in zip(texts, map(lowered_capital_lines, texts))
                                    if lowered != text]
             self._names.read_many([PreparedText(text).text for text in views])
+        if "id" in self.languages and self._ner_types & set(self._entities):
+            # The Indonesian pipeline reads every text (and its capitals read
+            # in lower case) in the order detect_skipping asks for them.
+            order = []
+            for text in texts:
+                order.append(text)
+                lowered = lowered_capital_lines(text)
+                if lowered != text:
+                    order.append(lowered)
+            self.engine.nlp_engine.expect([PreparedText(text).text for text in order if text.strip()], "id")
 
     def detect(self, text: str) -> list[TextSpan]:
         return self.detect_skipping(text, frozenset())
