@@ -435,6 +435,18 @@ def test_a_capitalised_first_name_that_is_also_a_word_stays_with_the_name(detect
     assert ("Putri Ayu Lestari", "PERSON") in detect("Saya bertemu Putri Ayu Lestari di sekolah.")
 
 
+@pytest.mark.parametrize("text, name", [
+    ("KORBAN MH DIRUJUK KE P2TP2A", "MH"),
+    ("KLIEN SITI AMINAH DIANTAR IBUNYA KE PUSKESMAS", "SITI AMINAH"),
+    ("PELAPOR BUDI SANTOSO MELAPORKAN KEJADIAN", "BUDI SANTOSO"),
+])
+def test_a_name_after_a_role_word_ends_before_a_casework_verb(detect, text, name):
+    """Capitals do not tell a name from the verb after it; a report's verbs
+    are not names."""
+    people = [value for value, kind in detect(text) if kind == "PERSON"]
+    assert name in people and not any(verb in p for p in people for verb in ("DIRUJUK", "DIANTAR", "MELAPORKAN")), people
+
+
 def test_an_acronym_before_a_name_is_not_taken_for_its_first_name(detect):
     """The word before a name joins it in capitals only when the name is in
     capitals too: "RSUD" (a hospital) is not Siti Fatimah's first name."""

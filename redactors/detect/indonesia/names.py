@@ -35,6 +35,12 @@ NOT_NAMES = {
     "sosial", "dinas", "kantor", "rumah", "sakit", "panti", "sekolah", "pengadilan", "kementerian", "balai",
     "bapak", "ibu", "pak", "bu", "anak", "klien", "korban", "pelaku", "pasien", "saudara", "saudari",
     "nama", "alamat", "umur", "usia", "tanggal", "nomor", "no", "telepon", "identitas",
+    # Verbs and adverbs of casework reports, too rare in the news corpora
+    # to be on the not-names list: in capitals a name ran on into them
+    # ("KORBAN MH DIRUJUK KE P2TP2A" redacted "MH DIRUJUK").
+    "dirujuk", "dirawat", "diantar", "dijemput", "dibawa", "diperiksa", "ditangani", "didampingi", "dilaporkan",
+    "ditemukan", "mengalami", "melapor", "melaporkan", "menjalani", "mengaku", "meninggal", "kabur", "pulang",
+    "datang", "tinggal", "bersama", "sedang", "telah", "sudah", "belum", "masih", "akan",
 }
 
 # Names do not run across line ends ("KLIEN\nNama: ..." is a heading and a field).
