@@ -26,17 +26,27 @@ def test_texts_are_computed_in_batches_in_the_order_expected_and_only_once():
     assert calls == []  # nothing before the first is asked for
     assert ahead.get("a") == "A"
     assert calls == [["a", "b", "c"]]  # "a" twice in the document, read once
-    assert ahead.get("b") == "B" and ahead.get("a") == "A"
+    assert ahead.get("b") == "B"
+    assert ahead.get("a") == "A"  # kept for its second use, then let go
+    assert ahead.get("a") is None  # asked more often than expected: the caller reads it alone
     assert ahead.get("e") == "E"
     assert calls == [["a", "b", "c"], ["d", "e"]]
-    assert ahead.get("never expected") is None  # the caller reads it alone
+    assert ahead.get("never expected") is None
+
+
+def test_a_batch_ends_at_its_size_in_characters_and_a_long_text_is_read_alone():
+    calls = []
+    ahead = ReadAhead(lambda chunk: calls.append(list(chunk)) or chunk, batch=10, keep=10, batch_chars=10)
+    ahead.expect(["aaaa", "bbbb", "cccc", "x" * 30, "dd"])
+    assert ahead.get("dd") == "dd"
+    assert calls == [["aaaa", "bbbb"], ["cccc"], ["x" * 30], ["dd"]]
 
 
 def test_results_kept_are_bounded_and_a_new_document_replaces_what_was_left_unasked():
     ahead = ReadAhead(lambda chunk: [len(t) for t in chunk], batch=2, keep=2)
     ahead.expect(["x", "yy", "zzz", "wwww", "vvvvv"])
     assert ahead.get("zzz") == 3
-    assert ahead.get("x") is None  # dropped: only the last `keep` results stay
+    assert ahead.get("x") is None  # never asked, dropped: at most `keep` results wait
     assert ahead.get("wwww") == 4
     ahead.expect(["new"])
     assert ahead.get("vvvvv") is None  # the earlier document's unasked text is no longer waited for
@@ -79,7 +89,9 @@ def test_a_document_read_ahead_gives_the_spans_of_one_text_at_a_time_from_batche
     alone_calls.clear()
     ahead, _ = detect_units(detector, texts)
     assert ahead == alone
-    assert [text for text, language in alone_calls if language == "id"] == []  # no Indonesian text read alone
+    # No Indonesian text read alone, not even one written again (stock
+    # sentences, and one repeated on purpose).
+    assert [text for text, language in alone_calls if language == "id"] == []
     assert batches and max(batches) > 32  # read in batches: the first model, and the fast profile's second
     if profile == "fast":
         assert len(batches) >= 2

@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.analysis_explanation import AnalysisExplanation
@@ -83,6 +84,9 @@ def _lower_lemma(doc):
     return doc
 
 
+_NO_TENSOR = np.zeros((0,), dtype="float32")  # what spaCy gives a Doc without one
+
+
 class TabirNlpEngine(SpacyNlpEngine):
     """Loads models from installed packages or shipped folders only, each at
     its first use: a run over Indonesian documents never loads the English
@@ -117,6 +121,8 @@ class TabirNlpEngine(SpacyNlpEngine):
         docs = list(self.nlp[language].pipe(texts, batch_size=len(texts)))
         for read_docs in self._followers.get(language, []):
             read_docs(docs)
+        for doc in docs:
+            doc.tensor = _NO_TENSOR  # the layer's output per token: read by no recognizer, kept by no Doc
         return [self._doc_to_nlp_artifact(doc, language) for doc in docs]
 
     def process_text(self, text: str, language: str):
@@ -224,7 +230,8 @@ class SecondModelRecognizer(EntityRecognizer):
         # fast profile's start-up) and no text is tokenized twice.
         self._shares_tokens = _same_file(path / "tokenizer", tokens_from / "tokenizer")
         self.nlp = load_spacy(path, tokenizer=not self._shares_tokens)
-        self._read: OrderedDict[str, Doc] = OrderedDict()  # read with the first model's batches
+        # Entities of texts read with the first model's batches, by text.
+        self._read: OrderedDict[str, list[tuple[int, int, str]]] = OrderedDict()
         self._read_lock = threading.Lock()
 
     def load(self) -> None:
@@ -232,13 +239,14 @@ class SecondModelRecognizer(EntityRecognizer):
 
     def read_docs(self, first_docs: list) -> None:
         """Read, in one batch, the texts the first model has just read ahead
-        (TabirNlpEngine.follow); the last READ_KEPT are kept for analyze."""
+        (TabirNlpEngine.follow); the entities of the last READ_KEPT are
+        kept for analyze (offsets and labels: a few bytes each)."""
         if not self._shares_tokens:
             return
-        docs = list(self.nlp.pipe([self._words(doc) for doc in first_docs], batch_size=len(first_docs)))
+        docs = self.nlp.pipe([self._words(doc) for doc in first_docs], batch_size=len(first_docs))
         with self._read_lock:
             for first, doc in zip(first_docs, docs):
-                self._read[first.text] = doc
+                self._read[first.text] = _entities_of(doc)
             while len(self._read) > self.READ_KEPT:
                 self._read.popitem(last=False)
 
@@ -247,9 +255,9 @@ class SecondModelRecognizer(EntityRecognizer):
     def _words(self, tokens) -> Doc:
         return Doc(self.nlp.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens])
 
-    def _doc(self, text: str, nlp_artifacts):
+    def _entities(self, text: str, nlp_artifacts) -> list[tuple[int, int, str]]:
         if not self._shares_tokens:
-            return self.nlp(text)
+            return _entities_of(self.nlp(text))
         tokens = getattr(nlp_artifacts, "tokens", None)
         if tokens is None or tokens.text != text:
             raise ValueError("the second Indonesian model reads the first model's tokens of this text; none were given")
@@ -260,19 +268,23 @@ class SecondModelRecognizer(EntityRecognizer):
         doc = self._words(tokens)
         for _, pipe in self.nlp.pipeline:
             doc = pipe(doc)
-        return doc
+        return _entities_of(doc)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
-        for ent in self._doc(text, nlp_artifacts).ents:
-            entity = self.LABELS.get(ent.label_)
+        for start, end, label in self._entities(text, nlp_artifacts):
+            entity = self.LABELS.get(label)
             if entity in entities:
                 results.append(RecognizerResult(
-                    entity, ent.start_char, ent.end_char, 0.85,
+                    entity, start, end, 0.85,
                     analysis_explanation=AnalysisExplanation(self.name, 0.85, textual_explanation="second Indonesian model"),
                     recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name},
                 ))
         return results
+
+
+def _entities_of(doc) -> list[tuple[int, int, str]]:
+    return [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
 
 
 class E5NameRecognizer(EntityRecognizer):

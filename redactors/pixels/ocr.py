@@ -88,15 +88,12 @@ def _read_words(bgr: np.ndarray) -> OcrText:
     check = _Beside(_ORIENTATION, png) if cv2.getNumThreads() >= 2 else None
     try:
         upright = _read(gray, png)
-    except BaseException:
+        if _reads_well(upright):
+            return upright
+        turn = _turn(check.result()) if check else orientation(gray, png)
+    finally:
         if check:
-            check.stop()
-        raise
-    if _reads_well(upright):
-        if check:
-            check.stop()
-        return upright
-    turn = _turn(check.result()) if check else orientation(gray, png)
+            check.stop()  # killed when still running; nothing is left behind
     if not turn:
         return upright
     turned = _read(np.ascontiguousarray(np.rot90(gray, k=-turn // 90)))
