@@ -447,6 +447,26 @@ def test_a_name_after_a_role_word_ends_before_a_casework_verb(detect, text, name
     assert name in people and not any(verb in p for p in people for verb in ("DIRUJUK", "DIANTAR", "MELAPORKAN")), people
 
 
+@pytest.mark.parametrize("text, name", [
+    ("laporan kasus: putri ayu lestari", "putri ayu lestari"),
+    ("kemarin putri ayu lestari datang ke kantor", "putri ayu lestari"),
+    ("klien sri ayu lestari tinggal di garut", "sri ayu lestari"),
+])
+def test_a_first_name_that_is_also_a_word_stays_with_a_name_in_lower_case(detect, text, name):
+    """In lower case the models left "putri" (daughter) out of "putri ayu
+    lestari", and it was published beside the redacted rest."""
+    assert (name, "PERSON") in detect(text), detect(text)
+
+
+def test_those_words_alone_are_words():
+    from tabir.redactors.detect.name_context import with_lower_first_name
+
+    text = "bunga mawar dan melati; anak putri bapak budi santoso"
+    assert with_lower_first_name(text, text.index("budi")) == text.index("budi")  # "bapak" is no first name
+    assert with_lower_first_name("putri mawar melati ayu", len("putri mawar melati ")) == len("putri ")  # two words at most
+    assert with_lower_first_name("Putri\nayu lestari", 6) == 6  # not across a line
+
+
 def test_an_acronym_before_a_name_is_not_taken_for_its_first_name(detect):
     """The word before a name joins it in capitals only when the name is in
     capitals too: "RSUD" (a hospital) is not Siti Fatimah's first name."""

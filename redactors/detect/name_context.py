@@ -74,3 +74,31 @@ def lone_degree(text: str, start: int, end: int) -> bool:
     comma ("Soedarto , SH ( alm )")."""
     words = [m.group(0).replace(".", "").casefold() for m in _WORD.finditer(text, start, end)]
     return bool(words) and all(word in DEGREES for word in words) and text[:start].rstrip().endswith(",")
+
+
+# Given names that are also everyday words ("putri", daughter; "ayu",
+# pretty; "bunga", flower). In lower-case text the models leave such a
+# first name out of the name they find ("laporan kasus: putri ayu
+# lestari" gave "ayu lestari", and "putri" was published beside it); one
+# of these right before a name found in lower case joins it. Only there:
+# alone they are words.
+FIRST_NAME_WORDS = frozenset(
+    "putri putra ayu dewi sri indah bunga intan mawar melati cahaya bayu bintang fajar surya rizki rezeki "
+    "bagus agung mulia budi adi jaya nur cinta kasih sari rahayu lestari wulan bulan embun pelangi mentari "
+    "langit tirta dian eka dwi tri citra pertiwi kartika purnama senja damai ratna permata mutiara".split()
+)
+_LOWER_WORD_BEFORE = re.compile(r"(?<![\w.\-])([a-z]+)[ \t]+$")
+
+
+def with_lower_first_name(text: str, start: int, words: int = 2) -> int:
+    """Where a name found in lower-case text should begin: up to `words`
+    words earlier, while the word right before is one of FIRST_NAME_WORDS
+    ("putri ayu lestari", "sri ayu lestari"), on the same line."""
+    for _ in range(words):
+        if start == 0 or not text[start].islower():
+            return start
+        before = _LOWER_WORD_BEFORE.search(text, max(0, start - 24), start)
+        if before is None or before.group(1) not in FIRST_NAME_WORDS:
+            return start
+        start = before.start(1)
+    return start

@@ -37,7 +37,8 @@ from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
 from .indonesia.names import HONORIFICS, NOT_NAMES as NAME_NOT_PARTS, age_after
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
-from .name_context import DEGREES, OFFICES, RANKS, RELIGIOUS_TITLES, lone_degree, without_leading_titles
+from .name_context import (DEGREES, OFFICES, RANKS, RELIGIOUS_TITLES, lone_degree, with_lower_first_name,
+                           without_leading_titles)
 from .not_names import not_names, trim_name
 from .textprep import PreparedText, looks_english, lowered_capital_lines
 
@@ -555,6 +556,7 @@ class PresidioDetector:
                 # "bernama Haji Ahmad": back to the cue, then past the title
                 start = without_leading_titles(text, _after_name_cue(text, start), end)
                 start = _with_first_name(written or text, start, self._public_places)
+                start = with_lower_first_name(written or text, start)  # "putri ayu lestari"
             spans.append(TextSpan(start, end, r.entity_type, float(r.score), recognizer))
         if "AGE" in entities and AGE_AFTER_NAME_SCORE >= self.policy.threshold_for("AGE"):
             spans += ages_after_names(text, spans)
