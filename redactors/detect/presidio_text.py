@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from ..config import CONFIG_DIR, DetectionPolicy
 from .propagate import normalise
 from .quick_tokenizer import restore as restore_tokenizer
-from .public_places import public_place_names
+from .public_places import in_saying, public_place_names
 from .read_ahead import ReadAhead
 from ..model import TextSpan
 from .indonesia import code_recognizers
@@ -544,7 +544,7 @@ class PresidioDetector:
                 continue
             recognizer = _recognizer(r)
             if (r.entity_type == "LOCATION" and not recognizer.startswith("DenyList")
-                    and normalise(text[start:end]) in self._public_places):
+                    and (normalise(text[start:end]) in self._public_places or in_saying(text, start, end))):
                 continue
             if r.entity_type == "PERSON" and recognizer in _NAME_MODELS:
                 trimmed = trim_name(text, start, end)  # "almarhum syamsul muarif" -> "syamsul muarif"

@@ -1,11 +1,13 @@
 """Place names that locate nobody (config/public_places.yaml): countries,
 Indonesian provinces and main islands. A LOCATION finding that is exactly
 one of them is public, not personal data, and is kept when the policy says
-so (detection.public_places: keep, the default)."""
+so (detection.public_places: keep, the default). So are places named in a
+saying ("dari sabang sampai merauke"), whatever the policy."""
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import yaml
@@ -43,3 +45,14 @@ def public_place_names(path: Path = PUBLIC_PLACES_PATH) -> frozenset[str]:
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(_LISTS)}")
     return frozenset(names)
+
+
+# Sayings that name places and locate nobody: "dari sabang sampai
+# merauke" (the whole country, west to east).
+_SAYINGS = re.compile(r"\bsabang\s+(?:sampai|hingga|ke)\s+merauke\b", re.IGNORECASE)
+
+
+def in_saying(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside a saying that names places."""
+    return any(m.start() <= start and end <= m.end()
+               for m in _SAYINGS.finditer(text, max(0, start - 40), min(len(text), end + 40)))
