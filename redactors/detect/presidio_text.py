@@ -527,14 +527,19 @@ class PresidioDetector:
                 return self.engine.analyze(text=text, language=language, entities=entities, nlp_artifacts=artifacts)
         if "id" in self.languages:
             found = analyze(text=prepared.text, language="id", entities=entities)
+            indonesian_names = []
             if english:
                 # On an English passage the English model reads names and
                 # places; the Indonesian recognizers still find numbers.
+                indonesian_names = [r for r in found if _recognizer(r) in _INDONESIAN_NAME_MODELS]
                 found = [r for r in found if _recognizer(r) not in _INDONESIAN_NAME_MODELS]
             results += found
         if english:
             wanted = [e for e in entities if e not in _ENGLISH_NOISE] if "id" in self.languages else entities
-            results += analyze(text=prepared.text, language="en", entities=wanted)
+            english_found = analyze(text=prepared.text, language="en", entities=wanted)
+            results += english_found
+            if "id" in self.languages:
+                results += _extending(indonesian_names, english_found)
         spans = []
         for r in results:
             if r.score < self.policy.threshold_for(r.entity_type):
@@ -561,6 +566,17 @@ class PresidioDetector:
         if "AGE" in entities and AGE_AFTER_NAME_SCORE >= self.policy.threshold_for("AGE"):
             spans += ages_after_names(text, spans)
         return drop_contained(spans)
+
+
+def _extending(indonesian: list, english: list) -> list:
+    """The Indonesian models' names and places on an English line that
+    overlap one of the English model's, of the same type: an Indonesian
+    name in an English note ("According to Mr. Agus Bambang Prasetyo")
+    that the English model found only in part ("Agus Bambang"; "Prasetyo"
+    was published). The rest of their finds there stay dropped: on English
+    words they are noise ("The", "client")."""
+    return [r for r in indonesian
+            if any(e.entity_type == r.entity_type and e.start < r.end and r.start < e.end for e in english)]
 
 
 # A word that says a name follows ("anak saya namanya putri ayu lestari"),
