@@ -8,9 +8,10 @@ is told which texts are coming (`expect`); when one of them is first
 asked for (`get`), it and the next ones waiting are computed together.
 A result is kept until the last time its text is expected to be asked
 for (stock sentences and headers come back), so memory holds about a
-batch: a page's Doc is a few hundred kB, and keeping a 1,000-page PDF's
-pages took the run's peak from 782 to 1,219 MB. At most `keep` results
-wait (texts expected but never asked for).
+batch: a page's Doc is a few hundred kB, and a first version that kept
+the last 1,024 results took a 1,000-page PDF's peak to 1,219 MB (729 MB
+without read-ahead; 724 MB now, bench/scaling.py). At most `keep`
+results wait (texts expected but never asked for).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ class ReadAhead(Generic[T]):
             raise ValueError("a ReadAhead must keep at least one batch of results")
         self._compute = compute
         self._batch = batch
-        # A batch also ends at this many characters: a model's activations
-        # for 128 pages at once raised a 1,000-page PDF's peak by 250 MB,
-        # and a page gains nothing from company (it is one long call).
+        # A batch also ends at this many characters: with 128 pages a batch,
+        # the model's activations held a 1,000-page PDF's peak at 1,042 MB
+        # (724 MB with this bound), and a page gains nothing from company
+        # (it is one long call already).
         self._batch_chars = batch_chars
         self._keep = keep
         self._pending: deque[str] = deque()
