@@ -206,6 +206,14 @@ def test_on_an_english_line_an_indonesian_name_the_english_model_found_in_part_i
     text = "The client, Mrs. Khadijah Husein Fauzan Al-Habsyi, was referred by the school."
     people = [text[s.start:s.end] for s in scan_text(fast, text) if s.entity_type == "PERSON"]
     assert "The" not in people and any("Al-Habsyi" in p and "Khadijah" in p for p in people), people
+    # Names the English model did not take for names at all, where its
+    # tagger reads proper nouns.
+    for text, name in (("According to Roma Siregar in Medan, agreed to weekly sessions.", "Roma Siregar"),
+                       ("According to I Ketut Rai, from Medan, agreed to weekly sessions.", "Ketut Rai")):
+        people = [text[s.start:s.end] for s in scan_text(fast, text) if s.entity_type == "PERSON"]
+        assert any(name in p for p in people), people
+    plain = "The client reported the incident to the police on Monday and was referred by the school."
+    assert not [s for s in scan_text(fast, plain) if s.entity_type == "PERSON"]
 
 
 def test_a_document_is_read_ahead_in_one_batch_with_the_same_result(monkeypatch):

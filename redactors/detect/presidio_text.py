@@ -536,10 +536,16 @@ class PresidioDetector:
             results += found
         if english:
             wanted = [e for e in entities if e not in _ENGLISH_NOISE] if "id" in self.languages else entities
-            english_found = analyze(text=prepared.text, language="en", entities=wanted)
+            tokens = None
+            if indonesian_names:  # the English model's tokens tell a proper noun from "The" and "client"
+                artifacts = self.engine.nlp_engine.process_text(prepared.text, "en")
+                tokens = artifacts.tokens
+                english_found = self.engine.analyze(text=prepared.text, language="en", entities=wanted,
+                                                    nlp_artifacts=artifacts)
+            else:
+                english_found = analyze(text=prepared.text, language="en", entities=wanted)
             results += english_found
-            if "id" in self.languages:
-                results += _extending(indonesian_names, english_found)
+            results += _extending(indonesian_names, english_found, tokens)
         spans = []
         for r in results:
             if r.score < self.policy.threshold_for(r.entity_type):
@@ -568,15 +574,23 @@ class PresidioDetector:
         return drop_contained(spans)
 
 
-def _extending(indonesian: list, english: list) -> list:
+def _extending(indonesian: list, english: list, tokens=None) -> list:
     """The Indonesian models' names and places on an English line that
     overlap one of the English model's, of the same type: an Indonesian
     name in an English note ("According to Mr. Agus Bambang Prasetyo")
     that the English model found only in part ("Agus Bambang"; "Prasetyo"
-    was published). The rest of their finds there stay dropped: on English
-    words they are noise ("The", "client")."""
+    was published). And their names where the English model's tagger (the
+    Doc of `tokens`) reads a proper noun: "According to Roma Siregar in
+    Medan" and "According to I Ketut Rai", which the English model did not
+    take for names at all. The rest of their finds there stay dropped: on
+    English words they are noise ("The", "client")."""
+    def proper_noun(r) -> bool:
+        return tokens is not None and r.entity_type == "PERSON" and any(
+            t.pos_ == "PROPN" for t in tokens if t.idx < r.end and r.start < t.idx + len(t.text))
+
     return [r for r in indonesian
-            if any(e.entity_type == r.entity_type and e.start < r.end and r.start < e.end for e in english)]
+            if proper_noun(r)
+            or any(e.entity_type == r.entity_type and e.start < r.end and r.start < e.end for e in english)]
 
 
 # A word that says a name follows ("anak saya namanya putri ayu lestari"),
