@@ -216,6 +216,15 @@ def test_on_an_english_line_an_indonesian_name_the_english_model_found_in_part_i
     assert not [s for s in scan_text(fast, plain) if s.entity_type == "PERSON"]
 
 
+def test_a_policy_of_english_alone_finds_english_names():
+    """detection.languages: [en] is a valid policy: the English model alone
+    reads every line (an English-only policy once failed every text)."""
+    config = load_config()
+    detector = detector_for(dataclasses.replace(config, detection=dataclasses.replace(config.detection, languages=("en",))))
+    text = "Our counsellor met Sandra Rodriguez at the shelter in Leeds on Monday."
+    assert "Sandra Rodriguez" in [text[s.start:s.end] for s in scan_text(detector, text) if s.entity_type == "PERSON"]
+
+
 def test_a_document_is_read_ahead_in_one_batch_with_the_same_result(monkeypatch):
     texts = ["Klien bernama Siti Aminah tinggal di Desa Sukamaju, Cianjur.",
              "Rapat koordinasi membahas anggaran program keluarga harapan tahun ini.",

@@ -525,9 +525,9 @@ class PresidioDetector:
             def analyze(text, language, entities):
                 artifacts = self.engine.nlp_engine.tokens_only(text, language)
                 return self.engine.analyze(text=text, language=language, entities=entities, nlp_artifacts=artifacts)
+        indonesian_names = []  # their names and places on an English line (see _extending)
         if "id" in self.languages:
             found = analyze(text=prepared.text, language="id", entities=entities)
-            indonesian_names = []
             if english:
                 # On an English passage the English model reads names and
                 # places; the Indonesian recognizers still find numbers.
