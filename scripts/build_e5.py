@@ -51,7 +51,7 @@ def main() -> int:
     compiler = shutil.which("gcc") or shutil.which("cc")
     if compiler is None:
         sys.exit("build_e5: no C compiler; install build-essential (make system-deps does)")
-    sources = [SOURCE, folder / "e5.c", folder / "e5.h"]
+    sources = [SOURCE, folder / "e5.c", folder / "e5.h", Path(__file__)]  # this file holds the flags
     if TARGET.exists() and all(TARGET.stat().st_mtime >= s.stat().st_mtime for s in sources):
         return 0
     command = [compiler, *flags(), "-I", str(folder), str(SOURCE), "-o", str(TARGET), "-lm"]

@@ -164,7 +164,7 @@ static inline __attribute__((always_inline)) void tabir_matmul_tile(
         __m256i sum[TABIR_TT];
         for (int i = 0; i < NT; i++) sum[i] = _mm256_setzero_si256();
         for (int k = 0; k < QK / 4; k++) {
-            __m256i wv = _mm256_load_si256((const __m256i *)(wb + k * 32));
+            __m256i wv = _mm256_load_si256((const __m256i *)(wb + k * TABIR_CHUNK));
             for (int i = 0; i < NT; i++) {
                 int32_t four;
                 memcpy(&four, aq + (size_t)(t0 + i) * nin + b * QK + 4 * k, 4);

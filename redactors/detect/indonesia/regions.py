@@ -19,7 +19,6 @@ import functools
 import re
 from pathlib import Path
 
-from ..public_places import in_saying
 from .base import CodeRecognizer
 
 REGIONS = Path(__file__).resolve().parent.parent.parent / "models" / "regions.txt"
@@ -63,8 +62,6 @@ class RegionNameRecognizer(CodeRecognizer):
         results = []
         for pattern in (plain, everyday):
             for m in pattern.finditer(text):
-                if in_saying(text, m.start(), m.end()):
-                    continue
                 before = text[max(0, m.start() - 40):m.start()].lower()
                 if _INSTITUTION_BEFORE.search(before):
                     continue
