@@ -20,7 +20,7 @@ import tabir.redactors.formats.photo  # noqa: F401  (registers the HEIF opener)
 
 import tabir.redactors.pixels.redact as redact
 from tabir.redactors.pixels.anonymise import face_mask, fill
-from tabir.redactors.pixels.faces import ENCODING_NOISE, CenterFace, EarlierReading, plan
+from tabir.redactors.pixels.faces import ENCODING_NOISE, CenterFace, EarlierReading, decoded_as_written, plan
 
 FACE = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)  # face at x 181-270, y 58-178
 
@@ -290,3 +290,133 @@ def test_the_orientation_check_beside_a_text_that_reads_well_is_stopped(monkeypa
     process = started[0]._process
     assert process.returncode is not None  # reaped: no process left behind
     assert process.returncode != 0  # killed before it finished: it was not waited for
+
+
+def _counting_tesseract(monkeypatch) -> list[list[str]]:
+    """The arguments of every Tesseract process started from now on
+    (readings and orientation checks, in this thread or beside it)."""
+    from tabir.redactors.pixels import ocr
+
+    started: list[list[str]] = []
+    real_tesseract, real_beside = ocr._tesseract, ocr._Beside
+
+    def tesseract(arguments, png):
+        started.append(list(arguments))
+        return real_tesseract(arguments, png)
+
+    class Beside(real_beside):
+        def __init__(self, arguments, png):
+            started.append(list(arguments))
+            super().__init__(arguments, png)
+
+    monkeypatch.setattr(ocr, "_tesseract", tesseract)
+    monkeypatch.setattr(ocr, "_Beside", Beside)
+    return started
+
+
+def _orientation_checks(started: list[list[str]]) -> int:
+    return sum(1 for arguments in started if arguments == ["--psm", "0"])
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_an_output_is_read_the_way_its_input_was_turned_without_a_second_orientation_check(monkeypatch, cores):
+    """The redacted output of a card on its side: covers took its NIK away,
+    they did not turn it. It is read turned, as the input was, and its
+    orientation is not checked again (a group photo's covered faces made
+    that check guess 180 degrees and the output was read a third time)."""
+    from tabir.redactors.pixels import ocr
+
+    card, identifying = _sideways_card()
+    name, nik = identifying[1], identifying[0]
+    saved = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(cores)
+        ocr.forget_readings()
+        before = ocr.read_words(card)
+        assert before.turn in (90, 270) and nik in before.text.replace(" ", "")
+        nik_box = redact._union(before.boxes_for(*_span_of(before, nik)))
+        output = card.copy()
+        x0, y0, x1, y1 = (int(v) for v in nik_box)
+        output[y0 - 4:y1 + 4, x0 - 4:x1 + 4] = 0  # the NIK covered
+        decoded = through("JPEG", output)
+        started = _counting_tesseract(monkeypatch)
+        after = ocr.read_words(decoded, made_from=card,
+                               unchanged=decoded_as_written(decoded, card, output))
+        assert _orientation_checks(started) == 0 and len(started) == 2  # upright, then turned
+        assert name.split()[0] in after.text and nik not in after.text.replace(" ", "")
+
+        ocr.forget_readings()  # the same output with no earlier reading to follow: checked as before
+        started.clear()
+        alone = ocr.read_words(decoded)
+        assert _orientation_checks(started) == 1 and alone.turn == after.turn
+    finally:
+        cv2.setNumThreads(saved)
+        ocr.forget_readings()
+
+
+def _span_of(ocr_text, value: str) -> tuple[int, int]:
+    """Where `value` (written without spaces) lies in the OCR text."""
+    squeezed, where = "", []
+    for index, char in enumerate(ocr_text.text):
+        if char != " ":
+            squeezed += char
+            where.append(index)
+    start = squeezed.index(value)
+    return where[start], where[start + len(value) - 1] + 1
+
+
+def test_an_output_with_nothing_covered_keeps_the_inputs_reading_and_any_change_is_read_again(monkeypatch):
+    """Nothing covered and the output decodes as written (the encoder's
+    noise only): the input's reading is the output's, no Tesseract runs.
+    A word the encoder could not have made, or any cover drawn, and the
+    output is read afresh."""
+    from tabir.redactors.pixels import ocr
+
+    picture = np.ascontiguousarray(cv2.cvtColor(skimage.data.coffee(), cv2.COLOR_RGB2BGR))
+    picture = cv2.resize(picture, (1800, 1200), interpolation=cv2.INTER_CUBIC)
+    ocr.forget_readings()
+    try:
+        before = ocr.read_words(picture)
+        decoded = through("JPEG", picture)
+        assert decoded_as_written(decoded, picture, picture)
+        started = _counting_tesseract(monkeypatch)
+        assert ocr.read_words(decoded, made_from=picture, unchanged=True) is before
+        assert started == []
+
+        pasted = picture.copy()  # a name the input did not have: not encoding noise
+        cv2.rectangle(pasted, (280, 540), (760, 630), (235, 235, 235), -1)  # a name tag
+        cv2.putText(pasted, "SITI AMINAH", (300, 605), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (20, 20, 20), 3)
+        decoded_pasted = through("JPEG", pasted)
+        assert not decoded_as_written(decoded_pasted, picture, picture)
+        assert "AMINAH" in ocr.read_words(decoded_pasted, made_from=picture, unchanged=False).text
+        assert started
+
+        covered = picture.copy()
+        covered[500:540, 200:400] = 0
+        assert not decoded_as_written(through("JPEG", covered), picture, covered)  # a cover was drawn
+    finally:
+        ocr.forget_readings()
+
+
+def test_a_photo_with_nothing_to_cover_is_read_once_and_published(secret_dir, tmp_path, monkeypatch):
+    """Through the pipeline: a photo without faces or text is published, and
+    its output's text (for verification and the second look) is the input's
+    reading: Tesseract read the photo once, with one orientation check."""
+    from tabir.redactors.config import load_config
+    from tabir.redactors.pipeline import Pipeline
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f"version: 1\nsecret_file: {secret_dir / 'manifest.key'}\n")
+    pipeline = Pipeline(load_config(policy), tmp_path / "out")
+    picture = np.full((900, 1600, 3), 200, np.uint8)  # a plain wall with a soft shadow: nothing to read
+    picture[:, :800] = 170
+    picture = cv2.GaussianBlur(picture, (0, 0), 25)
+    out = io.BytesIO()
+    Image.fromarray(picture).save(out, "JPEG", quality=95)
+    redact.forget_pictures()
+    started = _counting_tesseract(monkeypatch)
+    outcome = pipeline.redact_bytes(PurePosixPath("rumah.jpg"), out.getvalue())
+    assert outcome.record.status == "redacted", outcome.record.reason
+    assert not outcome.record.findings
+    readings = [c for c in started if "tsv" in c]
+    assert len(readings) == 1 and _orientation_checks(started) == 1, started

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ..errors import CorruptInput, TooLarge
+from ..pixels.faces import decoded_as_written
 from ..pixels.icc import blank_profile_text, profile_texts
 from ..pixels.ocr import read_words
 from ..pixels.redact import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
@@ -204,10 +205,15 @@ def _cover_faces_verification_sees(out_frames: list[Image.Image], read_frames: l
             views = (bgr,) if alpha is None else flattened(bgr, alpha)
             # Verification and the second look will read this output's text:
             # read now, beside the faces (remembered by pixels; wasted only
-            # when a face is covered and the output written again).
+            # when a face is covered and the output written again). Read the
+            # way its input was read (ocr.read_words); where nothing was
+            # covered and the output decodes as written, the input's reading
+            # is the output's, as the face check keeps the input's passes
+            # over such pixels.
             read_ahead = policy.ocr and ctx.config.verification.read_pictures
-            faces, _ = side_by_side(lambda: faces_left(views[0], made_from),
-                                    lambda: [read_words(view) for view in views] if read_ahead else None)
+            text_of = (lambda: [read_words(views[0], made_from[0], decoded_as_written(views[0], *made_from[:2]))]
+                       if made_from is not None else lambda: [read_words(view) for view in views])
+            faces, _ = side_by_side(lambda: faces_left(views[0], made_from), text_of if read_ahead else lambda: None)
             if not faces:
                 continue
             seen = True

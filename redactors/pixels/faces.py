@@ -272,20 +272,32 @@ class EarlierReading:
     redacted: np.ndarray
 
     def unchanged(self, now: np.ndarray, region: tuple[int, int, int, int]) -> bool:
-        # Region by region, on views: a whole 12 MP difference image and its
-        # channel maximum took 0.6 s.
-        x0, y0, x1, y1 = region
-        if x1 <= x0 or y1 <= y0:
-            return False
-        written = self.redacted[y0:y1, x0:x1]
-        if cv2.norm(self.original[y0:y1, x0:x1], written, cv2.NORM_INF) > 0:
-            return False
-        difference = cv2.absdiff(now[y0:y1, x0:x1], written)
-        if difference.mean() > ENCODING_NOISE:
-            return False
-        blocks = cv2.resize(difference, (max(1, (x1 - x0) // BLOCK), max(1, (y1 - y0) // BLOCK)),
-                            interpolation=cv2.INTER_AREA)
-        return float(blocks.max()) <= BLOCK_NOISE
+        return decoded_as_written(now, self.original, self.redacted, region)
+
+
+def decoded_as_written(now: np.ndarray, original: np.ndarray, redacted: np.ndarray,
+                       region: tuple[int, int, int, int] | None = None) -> bool:
+    """Are `now`'s pixels in `region` (the whole picture by default) the
+    `original` picture's, with no cover drawn there (`redacted`, the picture
+    as written, equals `original`) and decoded within the encoder's noise
+    of what was written (ENCODING_NOISE over the region, BLOCK_NOISE in
+    every 32 px block)?"""
+    if not (now.shape == original.shape == redacted.shape):
+        return False
+    x0, y0, x1, y1 = region if region is not None else (0, 0, now.shape[1], now.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return False
+    # Region by region, on views: a whole 12 MP difference image and its
+    # channel maximum took 0.6 s.
+    written = redacted[y0:y1, x0:x1]
+    if cv2.norm(original[y0:y1, x0:x1], written, cv2.NORM_INF) > 0:
+        return False
+    difference = cv2.absdiff(now[y0:y1, x0:x1], written)
+    if difference.mean() > ENCODING_NOISE:
+        return False
+    blocks = cv2.resize(difference, (max(1, (x1 - x0) // BLOCK), max(1, (y1 - y0) // BLOCK)),
+                        interpolation=cv2.INTER_AREA)
+    return float(blocks.max()) <= BLOCK_NOISE
 
 
 class CenterFace:

@@ -22,7 +22,7 @@ class PixelMemo(Generic[T]):
 
     def get(self, pixels: np.ndarray, compute: Callable[[np.ndarray], T], key: object = None) -> T:
         """`key`: anything else the result depends on (a threshold)."""
-        key = (pixels.shape, hashlib.blake2b(np.ascontiguousarray(pixels).data, digest_size=20).digest(), key)
+        key = self._key(pixels, key)
         if key in self._results:
             self._results.move_to_end(key)
             return self._results[key]
@@ -30,6 +30,14 @@ class PixelMemo(Generic[T]):
         while len(self._results) > self.kept:
             self._results.popitem(last=False)
         return result
+
+    def peek(self, pixels: np.ndarray, key: object = None) -> T | None:
+        """What is remembered for these pixels, or None."""
+        return self._results.get(self._key(pixels, key))
+
+    @staticmethod
+    def _key(pixels: np.ndarray, key: object) -> tuple:
+        return (pixels.shape, hashlib.blake2b(np.ascontiguousarray(pixels).data, digest_size=20).digest(), key)
 
     def clear(self) -> None:
         self._results.clear()
