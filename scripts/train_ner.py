@@ -40,7 +40,7 @@ from scripts.casework_synth import generate, news_examples  # noqa: E402
 
 LABELS = {
     "PERSON": "PERSON", "PER": "PERSON", "PPL": "PERSON",
-    "PLACE": "LOCATION", "LOC": "LOCATION", "PLC": "LOCATION",
+    "PLACE": "LOCATION", "LOC": "LOCATION", "PLC": "LOCATION", "LOCATION": "LOCATION",
     "ORGANISATION": "ORG", "ORG": "ORG", "IND": "ORG",
 }
 SYNTH_LABELS = {"PERSON": "PERSON", "LOCATION": "LOCATION"}
