@@ -7,7 +7,9 @@ written fresh, with pixels only."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+from collections import OrderedDict
 
 import cv2
 import numpy as np
@@ -16,6 +18,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from ..errors import CorruptInput, TooLarge
 from ..pixels.faces import decoded_as_written
 from ..pixels.icc import blank_profile_text, profile_texts
+from ..pixels.memo import frozen
 from ..pixels.ocr import read_words
 from ..pixels.redact import (cover_faces_left, faces_left, flattened, picture_text, pixel_problems,
                                redact_pixels, redact_transparent, side_by_side)
@@ -87,11 +90,9 @@ class PhotoHandler(FormatHandler):
         if profile_texts(image.info.get("icc_profile") or b""):
             problems.append("text remains in the colour profile (ICC)")
         policy = ctx.config.images
-        frames = _frames(image, transpose=False)
-        for number, frame in enumerate(frames, 1):
+        frames = decoded_output(output)
+        for number, (bgr, alpha) in enumerate(frames, 1):
             where = f"frame {number} of the image" if len(frames) > 1 else "the image"
-            rgb, alpha = pixels_of(frame)
-            bgr = _bgr(rgb)
             if alpha is None:
                 problems += pixel_problems(bgr, sensitive_values, inserted, policy, where)
                 continue
@@ -104,13 +105,35 @@ class PhotoHandler(FormatHandler):
     def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
         if not (ctx.config.verification.read_pictures and ctx.config.images.ocr):
             return []
-        frames = _frames(_open(output)[0], transpose=False)
+        frames = decoded_output(output)
         texts = []
-        for number, frame in enumerate(frames, 1):
-            rgb, alpha = pixels_of(frame)
+        for number, (bgr, alpha) in enumerate(frames, 1):
             where = f"the text read from frame {number}" if len(frames) > 1 else "the text read from the image"
-            texts.append((where, picture_text(_bgr(rgb), alpha)))
+            texts.append((where, picture_text(bgr, alpha)))
         return texts
+
+
+_DECODED: OrderedDict[bytes, list[tuple[np.ndarray, np.ndarray | None]]] = OrderedDict()
+
+
+def decoded_output(output: bytes) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """(BGR pixels, alpha or None) of every frame of an output as written,
+    read-only (memo.frozen). Redaction checks its own output, then
+    verification and the second look read the same bytes: decoded once
+    (a 12 MP JPEG and its conversion took 0.1 s each time), remembered by a
+    digest of the bytes, the last two outputs only."""
+    key = hashlib.blake2b(output, digest_size=20).digest()
+    if key in _DECODED:
+        _DECODED.move_to_end(key)
+        return _DECODED[key]
+    frames = []
+    for frame in _frames(_open(output)[0], transpose=False):
+        rgb, alpha = pixels_of(frame)
+        frames.append((frozen(_bgr(rgb)), None if alpha is None else frozen(alpha)))
+    _DECODED[key] = frames
+    while len(_DECODED) > 2:
+        _DECODED.popitem(last=False)
+    return frames
 
 
 def upright_frames(data: bytes) -> list[Image.Image]:
@@ -138,7 +161,7 @@ def _redact_frame(frame: Image.Image, ctx: RedactionContext) -> tuple[Image.Imag
     """(redacted frame, findings, transparent?, the BGR pixels whose faces
     were read: None for a transparent frame, read flattened)."""
     rgb, alpha = pixels_of(frame)
-    bgr = _bgr(rgb)
+    bgr = frozen(_bgr(rgb))  # read, never written: its digest is taken once (memo.digest)
     if alpha is None:
         redacted, findings, _ = redact_pixels(bgr, ctx.detector, ctx.config.images)
         return Image.fromarray(_rgb(redacted)), findings, False, bgr
@@ -193,11 +216,8 @@ def _cover_faces_verification_sees(out_frames: list[Image.Image], read_frames: l
     if not policy.faces:
         return output, findings
     for _ in range(ctx.config.verification.rounds):
-        decoded = _frames(_open(output)[0], transpose=False)
         seen = False
-        for number, (frame, out) in enumerate(zip(decoded, out_frames)):
-            rgb, alpha = pixels_of(frame)
-            bgr = _bgr(rgb)
+        for number, ((bgr, alpha), out) in enumerate(zip(decoded_output(output), out_frames)):
             out_rgb, out_alpha = pixels_of(out)
             made_from = None
             if alpha is None and out_alpha is None and read_frames[number] is not None:
