@@ -158,7 +158,10 @@ class Pipeline:
         record.input_sha256 = hashlib.sha256(data).hexdigest()
 
         ctx, decided = self.context_for(record.input_sha256)
-        result, problems = self._redact_and_verify(handler, data, ctx)
+        try:
+            result, problems = self._redact_and_verify(handler, data, ctx)
+        finally:
+            handler.forget()
         if decided:
             result.notes.append(f"the review desk's decisions for this document applied: {decided}")
         record.reason_code = "verification" if problems else None

@@ -69,3 +69,31 @@ def test_an_output_is_decoded_once_and_its_pixels_cannot_be_written():
     other = io.BytesIO()
     Image.fromarray(255 - picture).save(other, "PNG")
     assert photo.decoded_output(other.getvalue()) is not first
+
+
+def test_a_photos_decoded_output_is_dropped_when_the_file_is_done(secret_dir, tmp_path, monkeypatch):
+    """Kept between redaction, verification and the second look only: a
+    12 MP output's pixels are 36 MB, up to 360 MB at the size limit, and a
+    worker process goes on to other files."""
+    from pathlib import PurePosixPath
+
+    from tabir.redactors.config import load_config
+    from tabir.redactors.pipeline import Pipeline
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f"version: 1\nsecret_file: {secret_dir / 'manifest.key'}\n")
+    out = io.BytesIO()
+    Image.fromarray(np.full((300, 400, 3), 180, np.uint8)).save(out, "JPEG", quality=92)
+    decoded_during = []
+    real = photo.decoded_output
+
+    def watching(output):
+        frames = real(output)
+        decoded_during.append(len(photo._DECODED))
+        return frames
+
+    monkeypatch.setattr(photo, "decoded_output", watching)
+    outcome = Pipeline(load_config(policy), tmp_path / "out").redact_bytes(PurePosixPath("dinding.jpg"), out.getvalue())
+    assert outcome.record.status == "redacted", outcome.record.reason
+    assert decoded_during and max(decoded_during) >= 1
+    assert not photo._DECODED

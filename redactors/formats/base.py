@@ -51,3 +51,7 @@ class FormatHandler(ABC):
         `verification.read_pictures`, also the text OCR reads in its
         pictures (rendered pages, photos)."""
         return []
+
+    def forget(self) -> None:
+        """Drop what was kept between redact, verify and output_texts of one
+        file (a photo's decoded output): called when the file is done."""

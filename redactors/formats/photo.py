@@ -102,6 +102,9 @@ class PhotoHandler(FormatHandler):
             problems += pixel_problems(on_white, sensitive_values, inserted, policy, where, (on_black,))
         return list(dict.fromkeys(problems))
 
+    def forget(self) -> None:
+        _DECODED.clear()  # a 12 MP output's pixels are 36 MB, up to 360 MB at the size limit
+
     def output_texts(self, output: bytes, ctx: RedactionContext) -> list[tuple[str, str]]:
         if not (ctx.config.verification.read_pictures and ctx.config.images.ocr):
             return []
@@ -121,7 +124,8 @@ def decoded_output(output: bytes) -> list[tuple[np.ndarray, np.ndarray | None]]:
     read-only (memo.frozen). Redaction checks its own output, then
     verification and the second look read the same bytes: decoded once
     (a 12 MP JPEG and its conversion took 0.1 s each time), remembered by a
-    digest of the bytes, the last two outputs only."""
+    digest of the bytes, the last two outputs only (a round that covers a
+    face writes a new one), until the file is done (PhotoHandler.forget)."""
     key = hashlib.blake2b(output, digest_size=20).digest()
     if key in _DECODED:
         _DECODED.move_to_end(key)
