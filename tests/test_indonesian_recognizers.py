@@ -677,3 +677,25 @@ def test_a_role_word_in_capitals_does_not_make_the_words_after_it_a_name(detect)
     words = redacted_words(found)
     assert not {"TINGGAL", "BERSAMA", "NENEKNYA"} & words, found
     assert {"PAREPARE", "BUDI", "SANTOSO"} <= words, found
+
+
+@pytest.mark.parametrize("text, name, not_name", [
+    ("Korban Budi Santoso Dirawat Di RSUD Kota", "Budi Santoso", "Dirawat"),
+    ("Klien Bapak Joko Susilo Menjalani Rehabilitasi", "Joko Susilo", "Menjalani"),
+    ("KORBAN BUDI SANTOSO DIRAWAT DI RSUD KOTA", "BUDI SANTOSO", "DIRAWAT"),
+    ("Pendampingan Anak Berinisial RA (12) Di Kabupaten Garut", "RA (12)", "Berinisial"),
+])
+def test_a_name_in_a_title_case_heading_ends_before_the_verb(detect, text, name, not_name):
+    """Headings are written in Title Case or capitals: the words after a
+    role word are all capitalised, and the name ran on into the verb."""
+    people = [value for value, kind in detect(text) if kind == "PERSON"]
+    assert name in people and not any(not_name in p for p in people), people
+
+
+def test_a_name_part_that_is_also_a_word_is_not_where_a_name_ends(detect):
+    """Only words that are never name parts end a name: "Kabur" is one
+    (Manggarai), and the prepositions are particles of names ("Di Maria")."""
+    people = [value for value, kind in detect("Klien Benny Kabur Harman datang ke kantor") if kind == "PERSON"]
+    assert any("Harman" in p and "Benny" in p for p in people), people
+    people = [value for value, kind in detect("Pelapor Angel Di Maria melaporkan kejadian itu") if kind == "PERSON"]
+    assert any("Maria" in p for p in people), people

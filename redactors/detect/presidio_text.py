@@ -35,7 +35,7 @@ from .read_ahead import ReadAhead
 from ..model import TextSpan
 from .indonesia import code_recognizers
 from ..pixels.idcard import FORM_WORDS
-from .indonesia.names import HONORIFICS, NOT_NAMES as NAME_NOT_PARTS, age_after
+from .indonesia.names import HONORIFICS, NOT_NAMES as NAME_NOT_PARTS, age_after, name_end
 from .offline import ENGLISH_MODEL, OfflineEmailRecognizer, ModelMissing, require_installed_model
 from .name_context import (DEGREES, OFFICES, RANKS, RELIGIOUS_TITLES, lone_degree, with_lower_first_name,
                            without_leading_titles)
@@ -562,6 +562,7 @@ class PresidioDetector:
                 if trimmed is None:
                     continue
                 start, end = trimmed
+                end = name_end(text, start, end)  # "Budi Santoso Dirawat", "BUDI SANTOSO DIRAWAT"
                 if lone_degree(text, start, end):
                     continue  # "Soedarto , SH"
                 # "bernama Haji Ahmad": back to the cue, then past the title

@@ -40,8 +40,33 @@ NOT_NAMES = {
     # ("KORBAN MH DIRUJUK KE P2TP2A" redacted "MH DIRUJUK").
     "dirujuk", "dirawat", "diantar", "dijemput", "dibawa", "diperiksa", "ditangani", "didampingi", "dilaporkan",
     "ditemukan", "mengalami", "melapor", "melaporkan", "menjalani", "mengaku", "meninggal", "kabur", "pulang",
-    "datang", "tinggal", "bersama", "sedang", "telah", "sudah", "belum", "masih", "akan",
+    "datang", "tinggal", "bersama", "sedang", "telah", "sudah", "belum", "masih", "akan", "berinisial", "inisial",
 }
+
+# Words that end a name wherever they come after its first word: the
+# casework verbs above and the initials cue. A heading in Title Case or in
+# capitals reads "Korban Budi Santoso Dirawat Di RSUD", and every
+# capitalised word after the role word was taken for the name. Not the
+# prepositions: "Di" and "De" are particles of names ("Angel Di Maria"),
+# and a name cut there would leave its last part readable.
+NAME_ENDS = frozenset({
+    "dirujuk", "dirawat", "diantar", "dijemput", "dibawa", "diperiksa", "ditangani", "didampingi", "dilaporkan",
+    "ditemukan", "mengalami", "melapor", "melaporkan", "menjalani", "mengaku", "meninggal", "pulang",
+    "datang", "tinggal", "sedang", "telah", "sudah", "belum", "masih", "akan", "berinisial", "inisial",
+})  # not "kabur": a Manggarai name part (NERP's "Benny Kabur Harman"); 0 of 11,085 gold names in the
+# NER splits and synthetic casework hold one of these words after their first
+_NAME_END_WORD = re.compile(r"[^\W\d_]+")
+
+
+def name_end(text: str, start: int, end: int) -> int:
+    """Where the name found at text[start:end] ends: before the first word
+    after its first that is in NAME_ENDS, in any case."""
+    words = list(_NAME_END_WORD.finditer(text, start, end))
+    for word in words[1:]:
+        if word.group(0).casefold() in NAME_ENDS:
+            return len(text[start:word.start()].rstrip()) + start
+    return end
+
 
 # Names do not run across line ends ("KLIEN\nNama: ..." is a heading and a field).
 _HONORIFIC_NAME = re.compile(rf"(?<![\w.])(?:{HONORIFICS})[ \t]+({_NAME})")
@@ -94,8 +119,13 @@ def _capitals_name(name: str) -> str:
 
 
 def _trim(name: str) -> str:
-    """Drop trailing words that are not name parts ("Siti Aminah Dari" -> "Siti Aminah")."""
+    """End the name before a casework verb (NAME_ENDS), and drop trailing
+    words that are not name parts ("Siti Aminah Dari" -> "Siti Aminah")."""
     words = name.split()
+    for index, word in enumerate(words[1:], 1):
+        if word.lower().strip(".") in NAME_ENDS:
+            words = words[:index]
+            break
     while words and words[-1].lower().strip(".") in NOT_NAMES:
         words.pop()
     return " ".join(words)
