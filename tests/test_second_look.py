@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 import pymupdf
 
 from tabir.redactors.config import load_config
+from tabir.redactors.formats.base import FormatHandler
 from tabir.redactors.model import TextSpan
 from tabir.redactors.pipeline import Pipeline
 from tabir.redactors.second_look import WithExtraValues, fresh_findings
@@ -61,10 +62,11 @@ class AlwaysSeesIt:
         return [TextSpan(start, start + 7, "ID_NIK", 1.0, "Stub")] if start >= 0 else []
 
 
-class HandlerThatCannotRemove:
+class HandlerThatCannotRemove(FormatHandler):
     """A format whose output keeps the value whatever the rounds do."""
 
     name = "stub"
+    extensions = (".txt",)
 
     def redact(self, data, ctx):
         from tabir.redactors.model import RedactionResult
