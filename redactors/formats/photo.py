@@ -235,9 +235,16 @@ def _cover_faces_verification_sees(out_frames: list[Image.Image], read_frames: l
             # is the output's, as the face check keeps the input's passes
             # over such pixels.
             read_ahead = policy.ocr and ctx.config.verification.read_pictures
-            text_of = (lambda: [read_words(views[0], made_from[0], decoded_as_written(views[0], *made_from[:2]))]
-                       if made_from is not None else lambda: [read_words(view) for view in views])
-            faces, _ = side_by_side(lambda: faces_left(views[0], made_from), text_of if read_ahead else lambda: None)
+
+            def text_read_ahead():  # run (and waited for) within this frame's turn
+                if not read_ahead:
+                    return None
+                if made_from is None:
+                    return [read_words(view) for view in views]
+                original, written, _ = made_from
+                return [read_words(views[0], original, decoded_as_written(views[0], original, written))]
+
+            faces, _ = side_by_side(lambda: faces_left(views[0], made_from), text_read_ahead)
             if not faces:
                 continue
             seen = True

@@ -24,8 +24,25 @@ _PART = r"(?:[A-Z][a-zA-Z'\u00C0-\u024F\-]+|[A-Z]\.)"
 _JOIN = r"(?:[ \t]+(?:bin|binti|boru|br\.|Al-[A-Z][a-z]+|al-[A-Z][a-z]+|[A-Z][a-zA-Z'\u00C0-\u024F\-]+|[A-Z]\.))"
 _NAME = rf"{_PART}{_JOIN}{{0,4}}"
 
+# Verbs and adverbs of casework reports, and the initials cue: words that
+# end a name wherever they come after its first word. A heading in Title
+# Case or in capitals reads "Korban Budi Santoso Dirawat Di RSUD" or
+# "KORBAN MH DIRUJUK KE P2TP2A", and every capitalised word after the role
+# word was taken for the name. Not the prepositions: "Di" and "De" are
+# particles of names ("Angel Di Maria"), and a name cut there would leave
+# its last part readable. Not "kabur": a Manggarai name part (NERP's "Benny
+# Kabur Harman"). 0 of 11,085 gold names in the NER splits and synthetic
+# casework hold one of these words after their first.
+NAME_ENDS = frozenset({
+    "dirujuk", "dirawat", "diantar", "dijemput", "dibawa", "diperiksa", "ditangani", "didampingi", "dilaporkan",
+    "ditemukan", "mengalami", "melapor", "melaporkan", "menjalani", "mengaku", "meninggal", "pulang",
+    "datang", "tinggal", "sedang", "telah", "sudah", "belum", "masih", "akan", "berinisial", "inisial",
+})
+
 # Capitalised words that follow an honorific but are not names: titles,
-# offices, "Ibu Kota" (capital city), generic forms of address.
+# offices, "Ibu Kota" (capital city), generic forms of address, and the
+# casework words above (too rare in the news corpora to be on the
+# not-names list), with "kabur" and "bersama" at a name's end.
 NOT_NAMES = {
     "kota", "negara", "pertiwi", "kandung", "tiri", "angkat", "guru", "kepala", "ketua", "wakil", "menteri",
     "presiden", "gubernur", "bupati", "walikota", "wali", "lurah", "camat", "kades", "rt", "rw", "dokter", "bidan",
@@ -34,36 +51,17 @@ NOT_NAMES = {
     "dari", "di", "ke", "untuk", "dengan", "the", "and", "of", "to", "in", "juga", "tersebut", "itu", "ini",
     "sosial", "dinas", "kantor", "rumah", "sakit", "panti", "sekolah", "pengadilan", "kementerian", "balai",
     "bapak", "ibu", "pak", "bu", "anak", "klien", "korban", "pelaku", "pasien", "saudara", "saudari",
-    "nama", "alamat", "umur", "usia", "tanggal", "nomor", "no", "telepon", "identitas",
-    # Verbs and adverbs of casework reports, too rare in the news corpora
-    # to be on the not-names list: in capitals a name ran on into them
-    # ("KORBAN MH DIRUJUK KE P2TP2A" redacted "MH DIRUJUK").
-    "dirujuk", "dirawat", "diantar", "dijemput", "dibawa", "diperiksa", "ditangani", "didampingi", "dilaporkan",
-    "ditemukan", "mengalami", "melapor", "melaporkan", "menjalani", "mengaku", "meninggal", "kabur", "pulang",
-    "datang", "tinggal", "bersama", "sedang", "telah", "sudah", "belum", "masih", "akan", "berinisial", "inisial",
-}
-
-# Words that end a name wherever they come after its first word: the
-# casework verbs above and the initials cue. A heading in Title Case or in
-# capitals reads "Korban Budi Santoso Dirawat Di RSUD", and every
-# capitalised word after the role word was taken for the name. Not the
-# prepositions: "Di" and "De" are particles of names ("Angel Di Maria"),
-# and a name cut there would leave its last part readable.
-NAME_ENDS = frozenset({
-    "dirujuk", "dirawat", "diantar", "dijemput", "dibawa", "diperiksa", "ditangani", "didampingi", "dilaporkan",
-    "ditemukan", "mengalami", "melapor", "melaporkan", "menjalani", "mengaku", "meninggal", "pulang",
-    "datang", "tinggal", "sedang", "telah", "sudah", "belum", "masih", "akan", "berinisial", "inisial",
-})  # not "kabur": a Manggarai name part (NERP's "Benny Kabur Harman"); 0 of 11,085 gold names in the
-# NER splits and synthetic casework hold one of these words after their first
-_NAME_END_WORD = re.compile(r"[^\W\d_]+")
+    "nama", "alamat", "umur", "usia", "tanggal", "nomor", "no", "telepon", "identitas", "kabur", "bersama",
+} | NAME_ENDS
+_NAME_WORD = re.compile(r"\S+")
 
 
 def name_end(text: str, start: int, end: int) -> int:
     """Where the name found at text[start:end] ends: before the first word
     after its first that is in NAME_ENDS, in any case."""
-    words = list(_NAME_END_WORD.finditer(text, start, end))
+    words = list(_NAME_WORD.finditer(text, start, end))
     for word in words[1:]:
-        if word.group(0).casefold() in NAME_ENDS:
+        if word.group(0).strip(".,;:").casefold() in NAME_ENDS:
             return len(text[start:word.start()].rstrip()) + start
     return end
 
@@ -121,11 +119,7 @@ def _capitals_name(name: str) -> str:
 def _trim(name: str) -> str:
     """End the name before a casework verb (NAME_ENDS), and drop trailing
     words that are not name parts ("Siti Aminah Dari" -> "Siti Aminah")."""
-    words = name.split()
-    for index, word in enumerate(words[1:], 1):
-        if word.lower().strip(".") in NAME_ENDS:
-            words = words[:index]
-            break
+    words = name[:name_end(name, 0, len(name))].split()
     while words and words[-1].lower().strip(".") in NOT_NAMES:
         words.pop()
     return " ".join(words)
