@@ -18,6 +18,7 @@ from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
 from .layout import output_page_texts, page_text
+from .outlines import outlined_texts, redact_outlined
 from .unreadable import rendered_text, suspect, suspect_pages
 from .pictures import big_pictures, redact_pictures
 
@@ -53,6 +54,9 @@ class PdfHandler(FormatHandler):
         with pymupdf.open(stream=output, filetype="pdf") as doc:
             for page, text in zip(doc, output_page_texts(output, own_boxes)):
                 texts.append((f"the text of page {page.number + 1}", text))
+                if read_pictures:
+                    texts += [(f"the outlined letters of page {page.number + 1}", outlined)
+                              for outlined in outlined_texts(page, own_boxes)]
                 if read_pictures and (big_pictures(page, ctx.config.limits.min_picture_px)
                                       or suspect(page, text, own_boxes)):
                     texts.append((f"the text read from page {page.number + 1} as rendered", rendered_text(page)))
@@ -110,6 +114,12 @@ class PdfHandler(FormatHandler):
                 graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
                 text=pymupdf.PDF_REDACT_TEXT_REMOVE,
             )
+
+        # 3. Letters drawn as outlines among the text (a WordArt title, a
+        #    letterhead): read by OCR, searched with every value found so far.
+        if ctx.config.images.ocr:
+            findings += redact_outlined(doc, detector, [(f.value, f.entity_type) for f in findings],
+                                        tuple(style.fill_color))
 
         # 4. Pictures and scanned pages, after the text redactions (a scan is
         #    rendered with its boxes already on it).

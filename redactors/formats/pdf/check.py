@@ -11,6 +11,7 @@ from ...verify import leaks_in_bytes, leaks_in_text
 from ...pixels.icc import profile_texts
 from .carriers import CATALOG_KEYS_TO_DROP, icc_profiles
 from .layout import EXTRACT_FLAGS, output_page_texts
+from .outlines import outlined_texts
 from .pictures import picture_problems
 
 # Binary streams where text values cannot sit as text: searching them only
@@ -37,6 +38,10 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: Imag
             where = f"the text of page {page.number + 1}"
             texts.append((where, text))
             texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())))
+            if images.ocr and values:
+                # Letters drawn as outlines, read again (outlines.py).
+                texts += [(f"the outlined letters of page {page.number + 1}", outlined)
+                          for outlined in outlined_texts(page, own_boxes)]
         problems += leaks_in_text(values, texts, inserted)
         problems += leaks_in_bytes(values, _object_blobs(doc), inserted)
         problems += picture_problems(doc, values, inserted, images, min_picture_px,
