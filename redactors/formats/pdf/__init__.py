@@ -19,8 +19,8 @@ from .carriers import carrier_texts, expose_hidden_content, remove_document_carr
 from .check import verify_pdf
 from .layout import output_page_texts, page_text
 from .outlines import outlined_texts, redact_outlined
-from .unreadable import rendered_text, suspect, suspect_pages
-from .pictures import big_pictures, redact_pictures
+from .unreadable import rendered_text, suspect, suspect_pages, unreadable_text
+from .pictures import big_pictures, is_scan, redact_pictures
 
 # MuPDF prints repair warnings for broken files on stderr; we report problems
 # ourselves, per file, in the manifest.
@@ -117,16 +117,21 @@ class PdfHandler(FormatHandler):
 
         # 3. Letters drawn as outlines among the text (a WordArt title, a
         #    letterhead): read by OCR, searched with every value found so far.
+        #    Pages made of such letters (OCR reads what their text layer
+        #    lacks: unreadable.py) are redacted as pictures whole in step 4.
+        unreadable: set[int] = set()
         if ctx.config.images.ocr:
+            unreadable = {number for number in suspects if not is_scan(doc[number - 1], big_pictures(
+                doc[number - 1], ctx.config.limits.min_picture_px), ctx.config.images) and unreadable_text(doc[number - 1])}
             findings += redact_outlined(doc, detector, [(f.value, f.entity_type) for f in findings],
-                                        tuple(style.fill_color))
+                                        tuple(style.fill_color), skip=unreadable)
 
         # 4. Pictures and scanned pages, after the text redactions (a scan is
         #    rendered with its boxes already on it).
         picture_findings, unchecked = redact_pictures(doc, detector, ctx.config.images, ctx.config.limits.min_picture_px,
                                                       ctx.config.limits.max_picture_pixels,
                                                       seed=[(f.value, f.entity_type) for f in findings],
-                                                      suspects=suspects)
+                                                      unreadable=unreadable)
         findings += picture_findings
 
         remove_document_carriers(doc)

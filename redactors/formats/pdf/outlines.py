@@ -42,8 +42,9 @@ MIN_LETTERS = 3
 # letters as one path, about 25.
 SEGMENTS_PER_LETTER = 3
 # Rows read per page; beyond, the rows' union is read once (a page of
-# outlined text with a few extractable words).
-MAX_ROWS = 40
+# outlined text that still has extractable words; each read is a Tesseract
+# process).
+MAX_ROWS = 12
 RENDER_DPI = 300
 # Margin around a row when it is rendered and when a word's paths are
 # removed, in letter heights.
@@ -166,13 +167,16 @@ def read_outlined(page: pymupdf.Page, own_boxes: tuple[float, ...] | None = None
 
 
 def redact_outlined(doc: pymupdf.Document, detector: TextDetector, seed: list[tuple[str, str]],
-                    fill: tuple[float, ...]) -> list[Finding]:
+                    fill: tuple[float, ...], skip: set[int] = frozenset()) -> list[Finding]:
     """Read every page's rows of outlined letters, find personal data in
     them (with `seed`, the values found elsewhere in the document, so a name
     in the text layer is found in an outlined title too) and remove the
     paths under the words of each finding, a box drawn in their place. Done
-    after the text redactions, whose boxes OCR then reads as boxes."""
-    rows = [(page, row) for page in doc for row in read_outlined(page, fill)]
+    after the text redactions, whose boxes OCR then reads as boxes. `skip`:
+    pages (1-based) that will be redacted as pictures whole (made of
+    outlined letters: unreadable.py), where reading rows would be work
+    thrown away."""
+    rows = [(page, row) for page in doc if page.number + 1 not in skip for row in read_outlined(page, fill)]
     if not rows:
         return []
     texts = [row.ocr.text for _, row in rows]

@@ -23,7 +23,6 @@ from ...detect.document import detect_units
 from ...pixels.ocr import read_words
 from ...pixels.redact import Read, pixel_problems, redact_pixels, without_short_model_names
 from ...model import Finding, Location
-from .unreadable import unreadable_text
 
 
 def big_pictures(page: pymupdf.Page, min_px: int) -> list[dict]:
@@ -113,17 +112,18 @@ def _zoom_within(page: pymupdf.Page, zoom: float, max_pixels: int) -> float:
 
 def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: ImageSettings,
                     min_px: int, max_pixels: int, seed: list[tuple[str, str]] | None = None,
-                    suspects: set[int] = frozenset()) -> tuple[list[Finding], int]:
+                    unreadable: set[int] = frozenset()) -> tuple[list[Finding], int]:
     """Findings in pictures, and how many pictures could not be checked.
 
     Two passes, so that consistency is document-wide as for text: every
     scanned page and picture is read first (OCR, kept as words and boxes,
     not as pixels), values found anywhere (in the text layer too: `seed`)
     are searched in all of them, then each is redacted. A place named on
-    page 2 of a scan is covered on page 1 as well. `suspects`: the pages
-    that may show text their text layer lacks (unreadable.suspect_pages,
-    judged before the text redactions)."""
-    plan = _plan(doc, policy, min_px, max_pixels, suspects)
+    page 2 of a scan is covered on page 1 as well. `unreadable`: the pages
+    that show text their text layer lacks (unreadable.py: suspects judged
+    before the text redactions, confirmed by OCR after them), redacted as
+    pictures whole, like scans."""
+    plan = _plan(doc, policy, min_px, max_pixels, unreadable)
     reads: dict[tuple, list[Read]] = {}
     if policy.ocr:
         keys, ocrs = [], []
@@ -173,13 +173,13 @@ class _Plan:
     unchecked: int = 0
 
 
-def _plan(doc: pymupdf.Document, policy: ImageSettings, min_px: int, max_pixels: int, suspects: set[int]) -> _Plan:
+def _plan(doc: pymupdf.Document, policy: ImageSettings, min_px: int, max_pixels: int, unreadable: set[int]) -> _Plan:
     plan = _Plan()
     done: set[int] = set()
     for page in doc:
         number = page.number + 1
         pictures = big_pictures(page, min_px)
-        if is_scan(page, pictures, policy) or (policy.ocr and number in suspects and unreadable_text(page)):
+        if is_scan(page, pictures, policy) or (policy.ocr and number in unreadable):
             plan.scans.add(number)
             continue
         plan.big |= {info.get("xref", 0) for info in pictures}
