@@ -113,6 +113,19 @@ def test_a_name_in_an_outlined_title_is_removed_and_the_page_keeps_its_text(run_
     assert before and not [r for r in _letter_paths(output) if r.intersects(name_box)]
 
 
+def test_an_outlined_title_on_a_turned_page(run_library, tmp_path):
+    """A landscape page (/Rotate 90): the rows are read on the page as
+    stored, so the boxes land on the letters."""
+    doc = pymupdf.open(stream=report(f"Laporan Pendampingan: {NAME}", tmp_path), filetype="pdf")
+    doc[0].set_rotation(90)
+    data = doc.tobytes()
+    assert adversarial.still_readable(NAME, [adversarial.ocr_of_pdf(data, tmp_path / "before")])
+    output, _ = _published(run_library, tmp_path, data)
+    ocr = adversarial.ocr_of_pdf(output, tmp_path / "after")
+    assert not adversarial.still_readable(NAME, [ocr]) and "Laporan" in ocr
+    assert pymupdf.open(stream=output, filetype="pdf")[0].rotation == 90
+
+
 @pytest.mark.parametrize("underline", [False, True], ids=["letters", "letters-and-an-underline"])
 def test_a_title_drawn_as_one_path_loses_the_name(run_library, tmp_path, underline):
     data = report(f"Laporan Pendampingan: {NAME}", tmp_path, one_path=True, underline=underline)
