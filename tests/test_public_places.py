@@ -11,7 +11,7 @@ import pytest
 
 from tabir.redactors.config import load_config
 from tabir.redactors.detect.factory import detector_for
-from tabir.redactors.detect.public_places import public_place_names
+from tabir.redactors.detect.public_places import place_kinds, public_place_names
 from tabir.redactors.errors import ConfigError
 from tabir.redactors.scan import scan_text
 
@@ -51,6 +51,23 @@ def test_the_names_cover_countries_provinces_with_their_prefix_and_islands():
         assert name not in names
 
 
+def test_words_for_kinds_of_places_said_alone_are_not_places_and_places_named_with_them_are():
+    """"Dirawat di rumah sakit di Bandung": the models took "rumah" for a
+    place, and a casework report came out as "dirawat di [box] sakit". A
+    kind of place said alone locates nobody; a place named with one does."""
+    config = load_config()
+    found = redacted(config, "Korban dirawat di rumah sakit di Bandung sejak Senin.")
+    assert "Bandung" in found and not any("rumah" in value or "sakit" in value for value in found), found
+    kinds = place_kinds()
+    for value in ("rumah", "Rumah Sakit", "rumah sakit jiwa", "desa tsb", "kota itu", "tsb", "Kantor Polisi"):
+        assert kinds.only_a_kind(value), value
+    for value in ("Desa Sukamaju", "Pasar Baru", "Kebun Jeruk", "Kota Baru", "Pulau Kelapa", "Sungai Penuh",
+                  "Rumah Sakit Umum Daerah Cibabat", "Kampung Melayu", "kampung melayu itu", "Cianjur"):
+        assert not kinds.only_a_kind(value), value
+    found = redacted(config, "Keluarga pindah ke Pasar Baru lalu ke Kebun Jeruk dan Kota Baru.")
+    assert {"Pasar Baru", "Kebun Jeruk", "Kota Baru"} <= found, found
+
+
 def test_a_broken_list_is_refused_with_the_file_and_the_key(tmp_path):
     bad = tmp_path / "public_places.yaml"
     bad.write_text("countries: Malaysia\n", encoding="utf-8")
@@ -59,6 +76,9 @@ def test_a_broken_list_is_refused_with_the_file_and_the_key(tmp_path):
     bad.write_text("negara: [Malaysia]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown key"):
         public_place_names(bad)
+    bad.write_text("place_kinds: rumah\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"public_places.yaml: key 'place_kinds'"):
+        place_kinds(bad)
 
 
 def test_a_policy_with_an_unknown_public_places_value_is_refused(tmp_path):

@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from ..config import CONFIG_DIR, DetectionPolicy
 from .propagate import normalise
 from .quick_tokenizer import restore as restore_tokenizer
-from .public_places import in_saying, public_place_names
+from .public_places import in_saying, place_kinds, public_place_names
 from .read_ahead import ReadAhead
 from ..model import TextSpan
 from .indonesia import code_recognizers
@@ -386,6 +386,7 @@ class PresidioDetector:
         self.policy = policy
         self._allow = {value.casefold() for value in policy.allow_list}
         self._public_places = public_place_names() if policy.public_places == "keep" else frozenset()
+        self._place_kinds = place_kinds()
         self.languages = list(policy.languages)
         self._names = None  # the e5 head's finder, in the accurate profile
         self.engine = self._build_engine(policy)
@@ -555,7 +556,8 @@ class PresidioDetector:
                 continue
             recognizer = _recognizer(r)
             if (r.entity_type == "LOCATION" and not recognizer.startswith("DenyList")
-                    and (normalise(text[start:end]) in self._public_places or in_saying(text, start, end))):
+                    and (normalise(text[start:end]) in self._public_places or in_saying(text, start, end)
+                         or self._place_kinds.only_a_kind(text[start:end]))):
                 continue
             if r.entity_type == "PERSON" and recognizer in _NAME_MODELS:
                 trimmed = trim_name(text, start, end)  # "almarhum syamsul muarif" -> "syamsul muarif"
