@@ -173,3 +173,27 @@ def test_bullets_table_rules_and_the_redactions_own_boxes_are_not_rows_of_letter
     assert outlined_regions(page, (0.0, 0.0, 0.0)) == []
     title = report(f"Laporan Pendampingan: {NAME}", tmp_path)
     assert len(outlined_regions(pymupdf.open(stream=title, filetype="pdf")[0])) == 1
+
+
+def test_a_poster_sized_union_of_rows_is_read_within_the_pixel_bound(tmp_path, monkeypatch):
+    """More rows than are read one by one on an A0 page: their union is
+    rendered once, at a resolution held under MAX_ROW_PIXELS."""
+    from tabir.redactors.formats.pdf import outlines
+
+    title = _outlined(f"Laporan Pendampingan: {NAME}", tmp_path)
+    doc = pymupdf.open()
+    page = doc.new_page(width=2384, height=3370)  # A0
+    for row in range(outlines.MAX_ROWS + 1):
+        page.show_pdf_page(pymupdf.Rect(0, 250 * row, 595, 250 * row + 842), title, 0)
+    sizes = []
+    real = pymupdf.Page.get_pixmap
+
+    def measured(self, *args, **kwargs):
+        pixmap = real(self, *args, **kwargs)
+        sizes.append(pixmap.width * pixmap.height)
+        return pixmap
+
+    monkeypatch.setattr(pymupdf.Page, "get_pixmap", measured)
+    rows = outlines.read_outlined(page)
+    assert len(rows) == 1 and sizes and max(sizes) <= outlines.MAX_ROW_PIXELS
+    assert NAME.split()[0] in rows[0].ocr.text

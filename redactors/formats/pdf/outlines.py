@@ -46,6 +46,10 @@ SEGMENTS_PER_LETTER = 3
 # process).
 MAX_ROWS = 12
 RENDER_DPI = 300
+# A row (or the rows' union) is rendered at a lower resolution when it would
+# be larger than this: an A3 page at 300 dpi is 17 MP; an A0 poster's union
+# of rows would be 139 MP, too much memory and minutes of OCR.
+MAX_ROW_PIXELS = 20_000_000
 # Margin around a row when it is rendered and when a word's paths are
 # removed, in letter heights.
 PAD_HEIGHTS = 0.3
@@ -152,12 +156,12 @@ def read_outlined(page: pymupdf.Page, own_boxes: tuple[float, ...] | None = None
     if not regions:
         return []
     rotation = page.rotation
-    zoom = RENDER_DPI / 72
     rows = []
     try:
         if rotation:
             page.set_rotation(0)
         for region in regions:
+            zoom = min(RENDER_DPI / 72, (MAX_ROW_PIXELS / max(1.0, region.width * region.height)) ** 0.5)
             pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=region, alpha=False)
             rows.append(OutlinedRow(region, read_words(to_bgr(pixmap)), (pixmap.x, pixmap.y), zoom))
     finally:
