@@ -17,9 +17,9 @@ from ...replace import Replacer
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
-from .layout import output_page_texts, page_text
+from .layout import EXTRACT_FLAGS, output_page_texts, page_text
 from .outlines import outlined_texts, redact_outlined
-from .unreadable import rendered_text, suspect, suspect_pages, unreadable_text
+from .unreadable import read_suspects, redact_unseen, rendered_text, suspect, suspect_pages
 from .pictures import big_pictures, is_scan, redact_pictures
 
 # MuPDF prints repair warnings for broken files on stderr; we report problems
@@ -57,8 +57,9 @@ class PdfHandler(FormatHandler):
                 if read_pictures:
                     texts += [(f"the outlined letters of page {page.number + 1}", outlined)
                               for outlined in outlined_texts(page, own_boxes)]
+                raw = page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
                 if read_pictures and (big_pictures(page, ctx.config.limits.min_picture_px)
-                                      or suspect(page, text, own_boxes)):
+                                      or suspect(page, raw, own_boxes)):
                     texts.append((f"the text read from page {page.number + 1} as rendered", rendered_text(page)))
         return texts
 
@@ -119,10 +120,15 @@ class PdfHandler(FormatHandler):
         #    letterhead): read by OCR, searched with every value found so far.
         #    Pages made of such letters (OCR reads what their text layer
         #    lacks: unreadable.py) are redacted as pictures whole in step 4.
+        #    Other suspect pages keep their layer; what OCR reads there and
+        #    the layer lacks (a name in a font without a Unicode map) goes.
         unreadable: set[int] = set()
         if ctx.config.images.ocr:
-            unreadable = {number for number in suspects if not is_scan(doc[number - 1], big_pictures(
-                doc[number - 1], ctx.config.limits.min_picture_px), ctx.config.images) and unreadable_text(doc[number - 1])}
+            limits = ctx.config.limits
+            unreadable, readings = read_suspects(doc, {n for n in suspects if not is_scan(
+                doc[n - 1], big_pictures(doc[n - 1], limits.min_picture_px), ctx.config.images)})
+            findings += redact_unseen(doc, readings, detector, [(f.value, f.entity_type) for f in findings],
+                                      tuple(style.fill_color))
             findings += redact_outlined(doc, detector, [(f.value, f.entity_type) for f in findings],
                                         tuple(style.fill_color), skip=unreadable)
 

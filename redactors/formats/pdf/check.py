@@ -12,6 +12,7 @@ from ...pixels.icc import profile_texts
 from .carriers import CATALOG_KEYS_TO_DROP, icc_profiles
 from .layout import EXTRACT_FLAGS, output_page_texts
 from .outlines import outlined_texts
+from .unreadable import rendered_text, suspect
 from .pictures import picture_problems
 
 # Binary streams where text values cannot sit as text: searching them only
@@ -37,11 +38,16 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: Imag
         for page, text in zip(doc, output_page_texts(output, own_boxes)):
             where = f"the text of page {page.number + 1}"
             texts.append((where, text))
-            texts.append((where, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())))
+            raw = page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
+            texts.append((where, raw))
             if images.ocr and values:
-                # Letters drawn as outlines, read again (outlines.py).
+                # Letters drawn as outlines, read again (outlines.py), and a
+                # page whose fonts or drawings may hide text from extraction
+                # read as rendered (unreadable.py).
                 texts += [(f"the outlined letters of page {page.number + 1}", outlined)
                           for outlined in outlined_texts(page, own_boxes)]
+                if suspect(page, raw, own_boxes):  # (raw: the control characters of a font without a map)
+                    texts.append((f"the text read from page {page.number + 1} as rendered", rendered_text(page)))
         problems += leaks_in_text(values, texts, inserted)
         problems += leaks_in_bytes(values, _object_blobs(doc), inserted)
         problems += picture_problems(doc, values, inserted, images, min_picture_px,

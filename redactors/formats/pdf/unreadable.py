@@ -6,7 +6,10 @@ like a scan (rendered, OCRed, covered, written back as a picture).
 
 Deciding costs one OCR of the page, so it is only asked where fonts or
 drawings give reason to, and it compares what OCR reads with what the text
-layer says: a Type 3 font that extracts correctly is left alone.
+layer says: a Type 3 font that extracts correctly is left alone. A page
+whose layer lacks only a few of the words OCR reads (a name in such a font
+among ordinary text) keeps its layer, and personal data in those words is
+removed where OCR found it (redact_unseen).
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ import re
 
 import pymupdf
 
+from ...detect.base import TextDetector
+from ...detect.document import detect_units
+from ...model import Finding, Location
 from ...pixels.ocr import OcrText, read_words
-from ...pixels.redact import confident_text
+from ...pixels.redact import confident_text, without_short_model_names
 from .layout import EXTRACT_FLAGS, plain_box
 
 # Share of characters in the extracted text that no real text has
@@ -96,12 +102,82 @@ def suspect_pages(doc: pymupdf.Document) -> set[int]:
             if suspect(page, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT()))}
 
 
-def unreadable_text(page: pymupdf.Page) -> bool:
-    """Does OCR of a suspect page read words its text layer lacks?"""
+def unreadable_text(page: pymupdf.Page, ocr: OcrText | None = None) -> bool:
+    """Does OCR of a suspect page read words its text layer lacks (a share
+    of UNSEEN_SHARE or more)? `ocr`: the page already read."""
     text = page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
-    ocr = rendered_words(page)
+    ocr = ocr if ocr is not None else rendered_words(page)
     seen = {w.casefold() for w in _WORD.findall(ocr.text)}
     if len(seen) < 5:
         return False
-    layer = {w.casefold() for w in _WORD.findall(text)}
-    return len(seen - layer) / len(seen) >= UNSEEN_SHARE
+    return len(unseen_words(ocr, text)) / len(seen) >= UNSEEN_SHARE
+
+
+def unseen_words(ocr: OcrText, layer_text: str) -> set[str]:
+    """Words (three letters or more, case-folded) that OCR reads on the page
+    and its text layer lacks."""
+    return {w.casefold() for w in _WORD.findall(ocr.text)} - {w.casefold() for w in _WORD.findall(layer_text)}
+
+
+def read_suspects(doc: pymupdf.Document, numbers: set[int]) -> tuple[set[int], dict[int, OcrText]]:
+    """Suspect pages (1-based) read by OCR once: those whose text the layer
+    mostly lacks (redacted as pictures whole), and the reading of each
+    other one (a few words the layer lacks among many it has: redact_unseen)."""
+    unreadable, readable = set(), {}
+    for number in sorted(numbers):
+        page = doc[number - 1]
+        ocr = rendered_words(page)
+        if unreadable_text(page, ocr):
+            unreadable.add(number)
+        else:
+            readable[number] = ocr
+    return unreadable, readable
+
+
+def redact_unseen(doc: pymupdf.Document, readings: dict[int, OcrText], detector: TextDetector,
+                  seed: list[tuple[str, str]], fill: tuple[float, ...]) -> list[Finding]:
+    """On pages that keep their text layer though some of their words do not
+    extract (a name in a Type 3 font without a Unicode map, or in a font
+    whose map was stripped, among ordinary text), personal data that OCR
+    reads in those words is removed from the page. A finding counts only
+    when one of its words is one the layer lacks: the rest of the page was
+    judged in its text layer. `readings`: page number -> OCR of the page as
+    rendered after the text redactions (read_suspects)."""
+    numbers = [n for n in sorted(readings) if unseen_words(readings[n], _layer(doc[n - 1]))]
+    if not numbers:
+        return []
+    texts = [readings[n].text for n in numbers]
+    spans, _ = detect_units(detector, texts, seed=seed)
+    spans = without_short_model_names(texts, spans, [value for value, _ in seed])
+    zoom = RENDER_DPI / 72
+    findings: list[Finding] = []
+    for number, text, found in zip(numbers, texts, spans):
+        page, ocr = doc[number - 1], readings[number]
+        unseen = unseen_words(ocr, _layer(page))
+        marked = False
+        for span in found:
+            if not any(w.casefold() in unseen for w in _WORD.findall(text[span.start:span.end])):
+                continue
+            rects = []
+            for x0, y0, x1, y1 in ocr.boxes_for(span.start, span.end):
+                pad = max(1.0, 0.2 * (y1 - y0) / zoom)
+                shown = pymupdf.Rect(x0 / zoom - pad, y0 / zoom - pad, x1 / zoom + pad, y1 / zoom + pad)
+                rects.append(shown * page.derotation_matrix)  # the rendering shows the page turned
+            for rect in rects:
+                page.add_redact_annot(rect, fill=fill, cross_out=False)
+                marked = True
+            if rects:
+                bbox = pymupdf.Rect(rects[0])
+                for rect in rects[1:]:
+                    bbox |= rect
+                findings.append(Finding.from_span(span, text, Location.PAGE, number,
+                                                  tuple(round(v, 2) for v in bbox)))
+        if marked:
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+                                  graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
+                                  text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+    return findings
+
+
+def _layer(page: pymupdf.Page) -> str:
+    return page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
