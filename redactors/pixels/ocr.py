@@ -65,7 +65,12 @@ def tesseract_available() -> bool:
     return shutil.which("tesseract") is not None
 
 
-_READINGS: PixelMemo[OcrText] = PixelMemo()
+# Readings are small (words and boxes, tens of KB a page) and a document's
+# pages are read in turn by redaction, verification and the second look: a
+# memo of eight readings missed every page of a document of more than eight
+# pages read that way (a 10-page report in a Type 3 font through the
+# pipeline: 19.6 s with eight, 7.6-7.7 s with 256; a throwaway script).
+_READINGS: PixelMemo[OcrText] = PixelMemo(kept=256)
 
 
 def read_words(bgr: np.ndarray, made_from: np.ndarray | None = None, unchanged: bool = False) -> OcrText:
