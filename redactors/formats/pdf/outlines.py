@@ -205,13 +205,16 @@ def redact_outlined(doc: pymupdf.Document, detector: TextDetector, seed: list[tu
                                               tuple(round(v, 2) for v in bbox)))
     for number, rects in covered.items():
         page = doc[number]
-        # Paths wholly under a word's box go (a letter, a word); a path that
-        # only reaches into it (a banner behind a title) stays...
+        # Paths wholly under a word's box go (a letter, a word; MuPDF also
+        # cuts the covered letters out of a path that holds a whole line); a
+        # path that only reaches into the box (a banner behind a title)
+        # stays...
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                               graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
                               text=pymupdf.PDF_REDACT_TEXT_REMOVE)
-        # ...unless letters are still drawn there: a whole line written as
-        # one path. Then every path touching the box goes.
+        # ...unless a letter-shaped path still crosses a box: a letter larger
+        # than OCR's box of it, an underline drawn in the letters' path. Then
+        # every path touching the box goes.
         left = [rect for rect in rects if any(rect.intersects(letter) for letter, _ in _letters(page, fill))]
         if left:
             for rect in left:
