@@ -98,19 +98,17 @@ def suspect_pages(doc: pymupdf.Document) -> set[int]:
     boxes, a page with few words left looks like letters drawn as outlines
     (a 200-page casework file had 11 such pages, OCRed for ~10 s each, and
     one went to review for noise read around its boxes)."""
-    return {page.number + 1 for page in doc
-            if suspect(page, page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT()))}
+    return {page.number + 1 for page in doc if suspect(page, _layer(page))}
 
 
 def unreadable_text(page: pymupdf.Page, ocr: OcrText | None = None) -> bool:
     """Does OCR of a suspect page read words its text layer lacks (a share
     of UNSEEN_SHARE or more)? `ocr`: the page already read."""
-    text = page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
     ocr = ocr if ocr is not None else rendered_words(page)
     seen = {w.casefold() for w in _WORD.findall(ocr.text)}
     if len(seen) < 5:
         return False
-    return len(unseen_words(ocr, text)) / len(seen) >= UNSEEN_SHARE
+    return len(unseen_words(ocr, _layer(page))) / len(seen) >= UNSEEN_SHARE
 
 
 def unseen_words(ocr: OcrText, layer_text: str) -> set[str]:
@@ -180,4 +178,5 @@ def redact_unseen(doc: pymupdf.Document, readings: dict[int, OcrText], detector:
 
 
 def _layer(page: pymupdf.Page) -> str:
+    """The page's text layer as extracted, text outside the page box too."""
     return page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
