@@ -647,6 +647,42 @@ def type3_and_outline_pages(seed: int, workdir: Path) -> list[Case]:
     return cases
 
 
+def words_among_text(seed: int, workdir: Path) -> list[Case]:
+    """Leak class 2, a few words among ordinary text: a Word report exported
+    by LibreOffice, with a title whose letters are outlines laid over it (a
+    WordArt title, an outlined heading), and one with the client's name in a
+    Type 3 font without a Unicode map laid over it (a signature font a print
+    driver wrote so). The page has too much readable text to be taken for
+    an unreadable page."""
+    import pymupdf
+
+    gen = Generator(seed + 7)
+    body = ("Kegiatan pendampingan keluarga dilaksanakan setiap minggu di rumah klien. Petugas mencatat "
+            "perkembangan anak dalam bidang pendidikan, kesehatan dan hubungan sosial dengan teman sebaya. "
+            "Orang tua aktif mengikuti pertemuan kelompok dan menyampaikan bahwa kondisi keluarga membaik. ")
+    document = _docx()
+    for _ in range(4):
+        document.add_paragraph(body)
+    exported = libreoffice_pdf({f"laporan_teks_{seed}.docx": _save(document)}, workdir / "among_text")
+    report = exported[f"laporan_teks_{seed}.docx"]
+    cases = []
+    name = gen.person()
+    title = pymupdf.open()
+    title.new_page(width=595, height=842).insert_text((72, 60), f"Pendampingan: {name}", fontsize=20, fontname="helv")
+    outlined = pymupdf.open(stream=_ghostscript_outlines(title.tobytes(), workdir / "among_text"), filetype="pdf")
+    doc = pymupdf.open(stream=report, filetype="pdf")
+    doc[0].show_pdf_page(doc[0].rect, outlined, 0)
+    cases.append(Case(f"judul_kerangka_{seed}.pdf", doc.tobytes(), "words_among_text", [name], ("text", "ocr"),
+                      ["pendampingan keluarga"]))
+    name2 = gen.person()
+    type3 = pymupdf.open(stream=_obfuscate_type3(_matplotlib_page([f"Pendamping: {name2}"])), filetype="pdf")
+    doc = pymupdf.open(stream=report, filetype="pdf")
+    doc[0].show_pdf_page(pymupdf.Rect(0, -60, 595, 782), type3, 0)
+    cases.append(Case(f"nama_type3_{seed}.pdf", doc.tobytes(), "words_among_text", [name2], ("text", "ocr"),
+                      ["pendampingan keluarga"]))
+    return cases
+
+
 def picture_strips(seed: int) -> list[Case]:
     """Leak class 4: a chat screenshot stored as thin strips, a name and a
     phone number cut across strip edges: OCR of each strip alone never

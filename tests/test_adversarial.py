@@ -27,7 +27,7 @@ def corpus_run(tmp_path_factory, policy_file):
     cases += adversarial.turned_scans(SEED) + adversarial.id_card_photos(SEED) + adversarial.hidden_picture_text(SEED)
     cases += adversarial.pdf_carriers(SEED) + adversarial.unreadable_text_pages(SEED)
     cases += adversarial.picture_strips(SEED) + adversarial.type3_and_outline_pages(SEED, work / "build")
-    cases += adversarial.small_pictures(SEED, work / "build")
+    cases += adversarial.small_pictures(SEED, work / "build") + adversarial.words_among_text(SEED, work / "build")
     inbox = work / "inbox"
     inbox.mkdir()
     for case in cases:
@@ -104,3 +104,7 @@ def test_what_a_viewer_hides_is_not_published(corpus_run):
 
 def test_text_the_extractor_cannot_read_is_treated_as_a_scan(corpus_run):
     assert _problems(*corpus_run, "unreadable_text") == []
+
+
+def test_a_few_words_that_do_not_extract_among_ordinary_text_are_gone(corpus_run):
+    assert _problems(*corpus_run, "words_among_text") == []
