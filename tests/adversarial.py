@@ -538,9 +538,10 @@ def unreadable_text_pages(seed: int) -> list[Case]:
     return cases
 
 
-def _matplotlib_page(lines: list[str]) -> bytes:
+def _matplotlib_page(lines: list[str], transparent: bool = False) -> bytes:
     """A page of text drawn by matplotlib, whose PDF backend embeds fonts as
-    Type 3 (charts and figures in reports come this way)."""
+    Type 3 (charts and figures in reports come this way). `transparent`:
+    without the figure's white background, to be laid over another page."""
     import matplotlib
 
     matplotlib.use("pdf")
@@ -550,7 +551,7 @@ def _matplotlib_page(lines: list[str]) -> bytes:
     for number, line in enumerate(lines):
         figure.text(0.1, 0.9 - number * 0.03, line, fontsize=12)
     out = io.BytesIO()
-    figure.savefig(out, format="pdf")
+    figure.savefig(out, format="pdf", transparent=transparent)
     plt.close(figure)
     return out.getvalue()
 
@@ -675,7 +676,8 @@ def words_among_text(seed: int, workdir: Path) -> list[Case]:
     cases.append(Case(f"judul_kerangka_{seed}.pdf", doc.tobytes(), "words_among_text", [name], ("text", "ocr"),
                       ["pendampingan keluarga"]))
     name2 = gen.person()
-    type3 = pymupdf.open(stream=_obfuscate_type3(_matplotlib_page([f"Pendamping: {name2}"])), filetype="pdf")
+    type3 = pymupdf.open(stream=_obfuscate_type3(_matplotlib_page([f"Pendamping: {name2}"], transparent=True)),
+                         filetype="pdf")
     doc = pymupdf.open(stream=report, filetype="pdf")
     doc[0].show_pdf_page(pymupdf.Rect(0, -60, 595, 782), type3, 0)
     cases.append(Case(f"nama_type3_{seed}.pdf", doc.tobytes(), "words_among_text", [name2], ("text", "ocr"),

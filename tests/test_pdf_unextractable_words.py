@@ -31,8 +31,8 @@ def _type3_name() -> bytes:
     """A report page in Helvetica, and over it "Pendamping: <NAME>" drawn by
     matplotlib in a Type 3 font whose glyphs were renamed and renumbered,
     without a Unicode map."""
-    words = pymupdf.open(stream=adversarial._obfuscate_type3(adversarial._matplotlib_page([f"Pendamping: {NAME}"])),
-                         filetype="pdf")
+    page_of_words = adversarial._matplotlib_page([f"Pendamping: {NAME}"], transparent=True)
+    words = pymupdf.open(stream=adversarial._obfuscate_type3(page_of_words), filetype="pdf")
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
     page.insert_textbox(pymupdf.Rect(72, 200, 523, 800), BODY * 3, fontsize=11, fontname="helv")
