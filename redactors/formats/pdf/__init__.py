@@ -54,12 +54,12 @@ class PdfHandler(FormatHandler):
         with pymupdf.open(stream=output, filetype="pdf") as doc:
             for page, text in zip(doc, output_page_texts(output, own_boxes)):
                 texts.append((f"the text of page {page.number + 1}", text))
-                if read_pictures:
-                    texts += [(f"the outlined letters of page {page.number + 1}", outlined)
-                              for outlined in outlined_texts(page, own_boxes)]
+                if not read_pictures:
+                    continue
+                texts += [(f"the outlined letters of page {page.number + 1}", outlined)
+                          for outlined in outlined_texts(page, own_boxes)]
                 raw = page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
-                if read_pictures and (big_pictures(page, ctx.config.limits.min_picture_px)
-                                      or suspect(page, raw, own_boxes)):
+                if big_pictures(page, ctx.config.limits.min_picture_px) or suspect(page, raw, own_boxes):
                     texts.append((f"the text read from page {page.number + 1} as rendered", rendered_text(page)))
         return texts
 

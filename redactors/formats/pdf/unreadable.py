@@ -141,7 +141,8 @@ def redact_unseen(doc: pymupdf.Document, readings: dict[int, OcrText], detector:
     when one of its words is one the layer lacks: the rest of the page was
     judged in its text layer. `readings`: page number -> OCR of the page as
     rendered after the text redactions (read_suspects)."""
-    numbers = [n for n in sorted(readings) if unseen_words(readings[n], _layer(doc[n - 1]))]
+    unseen_by_page = {n: unseen_words(readings[n], _layer(doc[n - 1])) for n in sorted(readings)}
+    numbers = [n for n, unseen in unseen_by_page.items() if unseen]
     if not numbers:
         return []
     texts = [readings[n].text for n in numbers]
@@ -150,8 +151,7 @@ def redact_unseen(doc: pymupdf.Document, readings: dict[int, OcrText], detector:
     zoom = RENDER_DPI / 72
     findings: list[Finding] = []
     for number, text, found in zip(numbers, texts, spans):
-        page, ocr = doc[number - 1], readings[number]
-        unseen = unseen_words(ocr, _layer(page))
+        page, ocr, unseen = doc[number - 1], readings[number], unseen_by_page[number]
         marked = False
         for span in found:
             if not any(w.casefold() in unseen for w in _WORD.findall(text[span.start:span.end])):
