@@ -28,13 +28,16 @@ def add_bad_inputs(inbox):
     (inbox / "terkunci.pdf").write_bytes(
         locked.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="rahasia", owner_pw="rahasia")
     )
-    # A carrier no reader knows: a private key in the page dictionary that
-    # repeats a value found on the page. Verification finds it in the
-    # object's source: the file must go to review.
+    # A carrier no reader knows: a private key in the page tree's root that
+    # repeats a value found on the page (a page's and the catalog's own
+    # unknown keys are dropped by their allowlists; the redaction rewrites
+    # fonts and content streams). Verification finds it in the object's
+    # source: the file must go to review.
     unknown = pymupdf.open()
     page = unknown.new_page()
     page.insert_text((72, 100), "Contact john.doe@example.com", fontname="helv", fontsize=11)
-    unknown.xref_set_key(page.xref, "TabirPrivateNote", "(john.doe@example.com)")
+    pages = int(unknown.xref_get_key(page.xref, "Parent")[1].split()[0])
+    unknown.xref_set_key(pages, "TabirPrivateNote", "(john.doe@example.com)")
     (inbox / "kunci_tak_dikenal.pdf").write_bytes(unknown.tobytes())
 
 

@@ -40,11 +40,13 @@ def report_pdf() -> bytes:
 
 
 def private_key_pdf() -> bytes:
-    """Goes to review: a key no reader knows repeats a value of the page."""
+    """Goes to review: a key no reader knows, in the page tree's root (a
+    page's own unknown keys are dropped), repeats a value of the page."""
     doc = pymupdf.open()
     page = doc.new_page()
     page.insert_text((72, 100), "Kontak wali: wali.rina@example.com", fontname="helv", fontsize=11)
-    doc.xref_set_key(page.xref, "TabirPrivateNote", "(wali.rina@example.com)")
+    pages = int(doc.xref_get_key(page.xref, "Parent")[1].split()[0])
+    doc.xref_set_key(pages, "TabirPrivateNote", "(wali.rina@example.com)")
     return doc.tobytes()
 
 

@@ -11,30 +11,56 @@ import pymupdf
 
 from ...pixels.icc import blank_profile_text, is_icc_profile
 
-# Catalog entries that carry text or behaviour a publication copy must not
-# keep: forms, scripts and attachments (/Names, /AcroForm, /OpenAction, /AA),
-# XMP (/Metadata), bookmarks (/Outlines), the structure tree whose /Alt and
-# /ActualText strings hold text of their own, private application data.
-CATALOG_KEYS_TO_DROP = (
-    "AcroForm", "Names", "OpenAction", "AA", "Metadata", "Outlines",
-    "StructTreeRoot", "MarkInfo", "PieceInfo", "SpiderInfo", "Collection",
-    "URI", "Threads", "Perms", "Legal", "PageLabels", "OCProperties",
-)
-PAGE_KEYS_TO_DROP = ("AA", "PieceInfo", "Thumb", "B", "StructParents")
+# The catalog entries a publication copy keeps (an allowlist, after mat2):
+# the page tree, how a viewer opens the pages, their language and colour
+# intent. Everything else goes: forms, scripts and attachments (/AcroForm,
+# /Names, /AF, /OpenAction, /AA), XMP (/Metadata), bookmarks (/Outlines),
+# named destinations (/Dests: their names are the writer's own words), the
+# structure tree (its /Alt and /ActualText strings), page labels, layers,
+# private application data, and whatever a later version of PDF adds.
+CATALOG_KEYS_KEPT = frozenset({
+    "Type", "Pages", "Version", "Extensions", "PageLayout", "PageMode", "ViewerPreferences", "Lang",
+    "OutputIntents",
+})
+# A page keeps what draws it; its thumbnail, XMP, private data, article
+# beads, transitions and associated files go.
+PAGE_KEYS_KEPT = frozenset({
+    "Type", "Parent", "Resources", "Contents", "MediaBox", "CropBox", "BleedBox", "TrimBox", "ArtBox",
+    "BoxColorInfo", "Rotate", "Group", "UserUnit", "Annots", "Tabs",
+})
+# Entries that carry data of their own on any object: associated files
+# (PDF/A-3 and PDF 2.0 attach files to the catalog, a page, a picture or a
+# drawing through /AF, invisible to the attachment list), the XMP of a page,
+# picture or drawing (a camera's or an editor's, with names and places),
+# private application data (Illustrator keeps its whole document, text and
+# hidden layers included, in /PieceInfo), and a file specification's
+# embedded or related files.
+OBJECT_KEYS_TO_DROP = ("AF", "Metadata", "PieceInfo", "EF", "RF")
+# The trailer keeps what a reader needs; LibreOffice's hybrid PDF puts the
+# whole source document (ODF, zipped) in /AdditionalStreams.
+TRAILER_KEYS_KEPT = frozenset({"Size", "Root", "Info", "ID"})
 
 # Attachments larger than this are not read for text (they are removed anyway).
 MAX_ATTACHMENT_TEXT_BYTES = 5 * 1024 * 1024
 
 
+# Metadata that names the programs that made the file (removed with the
+# rest, but not read for personal data: LibreOffice's creator "Writer" read
+# alone was taken for a person's name, and then hunted in the pages).
+_PROGRAM_FIELDS = ("format", "encryption", "creator", "producer")
+_XMP_PROGRAM_FIELDS = re.compile(
+    r"<(xmp:CreatorTool|pdf:Producer)\b[^>]*>.*?</\1>|\b(?:xmp:CreatorTool|pdf:Producer)=\"[^\"]*\"", re.S)
+
+
 def carrier_texts(doc: pymupdf.Document) -> Iterator[tuple[str, int | None, str]]:
     """(location, page number or None, text) for every hidden carrier."""
     for key, value in (doc.metadata or {}).items():
-        if key not in ("format", "encryption") and value:
+        if key not in _PROGRAM_FIELDS and value:
             yield "metadata", None, value
     xmp = doc.get_xml_metadata()
     if xmp:
         # The values, not the XML around them: tags are not personal data.
-        yield "metadata", None, re.sub(r"<[^>]*>", "\n", xmp)
+        yield "metadata", None, re.sub(r"<[^>]*>", "\n", _XMP_PROGRAM_FIELDS.sub("", xmp))
     for title in (entry[1] for entry in doc.get_toc(simple=True)):
         yield "outline", None, title
     for label in doc.get_page_labels():  # a page labelled with a client's name
@@ -205,18 +231,80 @@ def remove_document_carriers(doc: pymupdf.Document) -> None:
         doc.embfile_del(index)
     doc.set_metadata({})
     doc.del_xml_metadata()
-    catalog = doc.pdf_catalog()
-    for key in CATALOG_KEYS_TO_DROP:
-        if doc.xref_get_key(catalog, key)[0] != "null":
-            doc.xref_set_key(catalog, key, "null")
+    _keep_only(doc, -1, TRAILER_KEYS_KEPT)
+    _keep_only(doc, doc.pdf_catalog(), CATALOG_KEYS_KEPT)
     for page in doc:
-        for key in PAGE_KEYS_TO_DROP:
-            if doc.xref_get_key(page.xref, key)[0] != "null":
-                doc.xref_set_key(page.xref, key, "null")
+        _keep_only(doc, page.xref, PAGE_KEYS_KEPT)
+    for xref in range(1, doc.xref_length()):
+        for key in set(OBJECT_KEYS_TO_DROP).intersection(_keys(doc, xref)):
+            doc.xref_set_key(xref, key, "null")
+        if doc.xref_get_key(xref, "Type") == ("name", "/EmbeddedFile") and doc.xref_is_stream(xref):
+            doc.update_stream(xref, b"")  # unreferenced now, dropped when saved; emptied should it not be
     for xref, profile in icc_profiles(doc):
         blanked = blank_profile_text(profile)
         if blanked != profile:
             doc.update_stream(xref, blanked)
+
+
+def _keys(doc: pymupdf.Document, xref: int) -> tuple[str, ...]:
+    """The keys of object `xref` that hold a value (a key set to null is gone)."""
+    try:
+        keys = doc.xref_get_keys(xref)
+    except Exception:  # a free or broken object: nothing to keep or drop
+        return ()
+    return tuple(key for key in keys if doc.xref_get_key(xref, key)[0] != "null")
+
+
+def _keep_only(doc: pymupdf.Document, xref: int, kept: frozenset[str]) -> None:
+    for key in _keys(doc, xref):
+        if key not in kept:
+            doc.xref_set_key(xref, key, "null")
+
+
+def unexpected_entries(doc: pymupdf.Document) -> list[str]:
+    """Entries an output must not have (for verification): catalog, page and
+    trailer entries outside their allowlists, and data-carrying entries on
+    any object."""
+    problems = [f"catalog entry /{key} remains" for key in _keys(doc, doc.pdf_catalog()) if key not in CATALOG_KEYS_KEPT]
+    problems += [f"trailer entry /{key} remains" for key in _keys(doc, -1) if key not in TRAILER_KEYS_KEPT]
+    for page in doc:
+        problems += [f"entry /{key} of page {page.number + 1} remains"
+                     for key in _keys(doc, page.xref) if key not in PAGE_KEYS_KEPT]
+    for xref in range(1, doc.xref_length()):
+        keys = _keys(doc, xref)
+        problems += [f"entry /{key} of PDF object {xref} remains" for key in OBJECT_KEYS_TO_DROP if key in keys]
+        if "Type" in keys and doc.xref_get_key(xref, "Type") == ("name", "/EmbeddedFile"):
+            problems.append(f"an embedded file remains (PDF object {xref})")
+    problems += [f"PDF object {xref} is kept though nothing refers to it" for xref in unreachable_objects(doc)]
+    return problems
+
+
+_REFERENCE = re.compile(r"(\d+)\s+\d+\s+R\b")
+
+
+def unreachable_objects(doc: pymupdf.Document) -> list[int]:
+    """Objects that no path from the trailer reaches. A viewer never shows
+    them, yet their bytes are in the file: LibreOffice's hybrid PDF left its
+    whole zipped source document so when MuPDF dropped the trailer entry
+    that pointed to it but kept the object."""
+    seen, waiting = set(), [int(x) for x in _REFERENCE.findall(doc.xref_object(-1, compressed=False))]
+    while waiting:
+        xref = waiting.pop()
+        if xref in seen or not 0 < xref < doc.xref_length():
+            continue
+        seen.add(xref)
+        try:
+            waiting += [int(x) for x in _REFERENCE.findall(doc.xref_object(xref, compressed=False))]
+        except Exception:
+            continue
+    return [xref for xref in range(1, doc.xref_length()) if xref not in seen and _is_object(doc, xref)]
+
+
+def _is_object(doc: pymupdf.Document, xref: int) -> bool:
+    try:
+        return doc.xref_object(xref, compressed=False).strip() not in ("", "null")
+    except Exception:  # a free entry
+        return False
 
 
 def icc_profiles(doc: pymupdf.Document) -> Iterator[tuple[int, bytes]]:

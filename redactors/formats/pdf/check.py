@@ -9,7 +9,7 @@ import pymupdf
 from ...config import ImageSettings
 from ...verify import leaks_in_bytes, leaks_in_text
 from ...pixels.icc import profile_texts
-from .carriers import CATALOG_KEYS_TO_DROP, icc_profiles
+from .carriers import icc_profiles, unexpected_entries
 from .layout import EXTRACT_FLAGS, output_page_texts
 from .outlines import outlined_texts
 from .unreadable import rendered_text, suspect
@@ -20,6 +20,9 @@ from .pictures import picture_problems
 _BINARY_STREAM = re.compile(rb"/Subtype\s*/Image|/FontFile|/Length1|/Type\s*/XObject\s*/Subtype\s*/Image")
 _LITERAL = re.compile(rb"\((?:\\.|[^\\)])*\)", re.DOTALL)
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
+# A name object with #xx escapes ("/Siti#20Aminah": a named destination, a
+# layer or a colour written by hand).
+_ESCAPED_NAME = re.compile(rb"/([^\s/\[\]()<>{}%]*#[0-9A-Fa-f]{2}[^\s/\[\]()<>{}%]*)")
 
 
 def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: ImageSettings, min_picture_px: int,
@@ -68,10 +71,7 @@ def _structure_problems(doc: pymupdf.Document) -> list[str]:
         problems.append("text remains in a colour profile (ICC) of the PDF")
     if doc.get_toc():
         problems.append("bookmarks (outline) remain")
-    catalog = doc.pdf_catalog()
-    for key in CATALOG_KEYS_TO_DROP:
-        if doc.xref_get_key(catalog, key)[0] != "null":
-            problems.append(f"catalog entry /{key} remains")
+    problems += unexpected_entries(doc)
     for page in doc:
         if page.first_annot is not None:
             problems.append(f"annotations remain on page {page.number + 1}")
@@ -115,6 +115,9 @@ def _decoded_strings(source: bytes) -> bytes:
             out.append(_decode_text(bytes.fromhex(digits.decode())))
         except ValueError:
             continue
+    for match in _ESCAPED_NAME.finditer(source):
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        out.append(_decode_text(name))
     return "\n".join(out).encode("utf-8")
 
 
