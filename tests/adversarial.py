@@ -39,15 +39,16 @@ class Case:
         return not self.planted
 
 
-def libreoffice_pdf(docx_files: dict[str, bytes], workdir: Path) -> dict[str, bytes]:
+def libreoffice_pdf(docx_files: dict[str, bytes], workdir: Path, export: str = "pdf") -> dict[str, bytes]:
     """Word files exported to PDF by LibreOffice, as users export reports:
-    subset fonts, justified lines, tables with borders."""
+    subset fonts, justified lines, tables with borders. `export`: the
+    filter with its options, as the export dialog sets them."""
     workdir.mkdir(parents=True, exist_ok=True)
     for name, data in docx_files.items():
         (workdir / name).write_bytes(data)
     profile = workdir / "lo-profile"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", export,
          "--outdir", str(workdir)] + [str(workdir / n) for n in docx_files],
         check=True, capture_output=True, timeout=300,
     )
@@ -488,6 +489,30 @@ def pdf_carriers(seed: int) -> list[Case]:
     return cases
 
 
+# LibreOffice's export dialog, "Hybrid PDF (embed ODF file)" ticked.
+HYBRID_PDF = 'pdf:writer_pdf_Export:{"IsAddStream":{"type":"boolean","value":"true"}}'
+
+
+def hybrid_exports(seed: int, workdir: Path) -> list[Case]:
+    """Leak class 6 too: a report exported as LibreOffice's hybrid PDF, which
+    carries the whole source document, zipped, besides the pages; and a
+    clean one, which must be published with its text."""
+    gen = Generator(seed + 5)
+    name, nik, address = gen.person(), gen.nik(), gen.address()
+    report = _docx()
+    report.add_paragraph("Laporan Kunjungan Rumah")
+    report.add_paragraph(f"Klien {name} (NIK {nik}) tinggal di {address}. Pendamping datang bersama "
+                         "petugas kelurahan dan keluarga menerima kunjungan dengan baik.")
+    clean = _docx()
+    clean.add_paragraph("Laporan Kegiatan Bulanan")
+    clean.add_paragraph("Penyuluhan tentang pengasuhan anak diikuti tiga puluh orang tua di balai warga.")
+    pdfs = libreoffice_pdf({f"hibrida_{seed}.docx": _save(report), f"hibrida_bersih_{seed}.docx": _save(clean)},
+                           workdir / "hybrid", HYBRID_PDF)
+    return [Case(f"hibrida_{seed}.pdf", pdfs[f"hibrida_{seed}.docx"], "pdf_carriers", [name, nik], ("text", "raw")),
+            Case(f"hibrida_bersih_{seed}.pdf", pdfs[f"hibrida_bersih_{seed}.docx"], "pdf_carriers", [],
+                 ("text", "raw"), ["Penyuluhan", "pengasuhan"])]
+
+
 def raw_views(data: bytes) -> list[str]:
     """The file's bytes and every Flate stream inflated, as Latin-1 and as
     UTF-16 text: what a byte search of the file finds."""
@@ -501,11 +526,36 @@ def raw_views(data: bytes) -> list[str]:
         except zlib.error:
             pass
         start = i + 6
+    blobs += [member for blob in list(blobs) for member in zip_members(blob)]
     views = []
     for blob in blobs:
         views.append(blob.decode("latin-1"))
         views += [blob.decode(enc, "ignore") for enc in ("utf-16-be", "utf-16-le")]
     return views
+
+
+def zip_members(blob: bytes) -> list[bytes]:
+    """The contents of every zip member whose local header lies in `blob`,
+    carved as a file carver would: a zipped document (LibreOffice's hybrid
+    PDF carries its .odt so) hides its text from a plain byte search."""
+    import struct
+    import zlib
+
+    members, start = [], 0
+    while (i := blob.find(b"PK\x03\x04", start)) >= 0 and i + 30 <= len(blob):
+        start = i + 4
+        (method,) = struct.unpack("<H", blob[i + 8:i + 10])
+        (size,) = struct.unpack("<I", blob[i + 18:i + 22])  # compressed size; 0 when a descriptor follows
+        name_length, extra_length = struct.unpack("<HH", blob[i + 26:i + 30])
+        body = blob[i + 30 + name_length + extra_length:]
+        if method == 0:
+            members.append(body[:size] if size else body)
+        elif method == 8:
+            try:
+                members.append(zlib.decompressobj(-15).decompress(body))
+            except zlib.error:
+                continue
+    return members
 
 
 def unreadable_text_pages(seed: int) -> list[Case]:

@@ -28,6 +28,7 @@ def corpus_run(tmp_path_factory, policy_file):
     cases += adversarial.pdf_carriers(SEED) + adversarial.unreadable_text_pages(SEED)
     cases += adversarial.picture_strips(SEED) + adversarial.type3_and_outline_pages(SEED, work / "build")
     cases += adversarial.small_pictures(SEED, work / "build") + adversarial.words_among_text(SEED, work / "build")
+    cases += adversarial.hybrid_exports(SEED, work / "build")
     inbox = work / "inbox"
     inbox.mkdir()
     for case in cases:
