@@ -53,6 +53,7 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: Imag
                     texts.append((f"the text read from page {page.number + 1} as rendered", rendered_text(page)))
         problems += leaks_in_text(values, texts, inserted)
         problems += leaks_in_bytes(values, _object_blobs(doc), inserted)
+        problems += _archives(doc)
         problems += picture_problems(doc, values, inserted, images, min_picture_px,
                                      max_picture_pixels)
     return _unique(problems)
@@ -100,6 +101,25 @@ def _object_blobs(doc: pymupdf.Document):
                 continue
             yield f"the stream of PDF object {xref}", stream
             yield f"the stream of PDF object {xref}", _decoded_strings(stream)
+
+
+def _archives(doc: pymupdf.Document) -> list[str]:
+    """A zip archive in a stream (a zipped document rides along so): its
+    text is compressed, so no byte search could tell what it holds. Pictures
+    and fonts are not looked at: their pixels or outlines may begin with
+    those four bytes by chance."""
+    problems = []
+    for xref in range(1, doc.xref_length()):
+        try:
+            if not doc.xref_is_stream(xref):
+                continue
+            if _BINARY_STREAM.search(doc.xref_object(xref, compressed=False).encode("latin-1", "replace")):
+                continue
+            if (doc.xref_stream(xref) or b"")[:4] == b"PK\x03\x04":
+                problems.append(f"a zip archive is inside PDF object {xref}")
+        except Exception:
+            continue
+    return problems
 
 
 def _decoded_strings(source: bytes) -> bytes:
