@@ -36,6 +36,7 @@ from .parts import (
     ROOT_REL_TYPES_KEPT, TEXT_TYPES, ContentTypes, relative_target, removed_kind, resolve, source_of_rels,
 )
 from .text import TextUnit, attribute_units, paragraph_units
+from .unseen import take_out_unseen
 from .xml import NS, R, W, parse, serialise, unwrap
 
 
@@ -109,6 +110,22 @@ class _Redaction:
                 self._note(note)
             remove_revision_ids(root)
 
+        # 2b. Words blacked out, whitened or hidden in Word: there, yet
+        #     unseen (unseen.py). Taken out; what they said is hunted in the
+        #     rest of the document like any value found.
+        label_slots = []
+        for name, root in self.trees.items():
+            unseen = take_out_unseen(root)
+            label_slots += unseen.label_slots
+            found = [Finding("HIDDEN_UNDER_BOX", text, 1.0, "Unseen", TEXT_TYPES[self.types.of(name)])
+                     for text in unseen.texts]
+            seed += found
+            self.findings += found
+            if unseen.blacked_out:
+                self._note(f"{unseen.blacked_out} blacked-out run(s) of text (black on black) taken out, the box kept")
+            if unseen.removed:
+                self._note(f"{unseen.removed} run(s) of white or hidden text taken out")
+
         # 3. Detect over every paragraph of every part, consistently.
         units: list[tuple[str, TextUnit]] = []
         for name in text_parts:
@@ -132,6 +149,14 @@ class _Redaction:
                 inserted.add(text)
                 replacements.append((span.start, span.end, text))
             unit.replace(replacements)
+        # A blacked-out stretch's box holds a label, black on black, set once
+        # the document is read (a label read by the detector was taken for a
+        # name and replaced: "[[NAMA]]").
+        if label_slots:
+            label = self.ctx.config.redaction.label_for("HIDDEN_UNDER_BOX")
+            for slot in label_slots:
+                slot.text = label
+            inserted.add(label)
 
         # 4. Parts, relationships, hyperlinks, pictures, properties.
         self._drop_unlisted_parts()

@@ -14,6 +14,7 @@ from ...verify import MIN_RAW_LENGTH, leaks_in_bytes, leaks_in_text
 from .images import decode
 from .package import open_package
 from .text import paragraph_units
+from .unseen import unseen_left
 from .xml import NS, W, parse
 
 FORBIDDEN_PARTS = re.compile(
@@ -56,6 +57,9 @@ def verify_docx(output: bytes, values: set[str], inserted: set[str], images: Ima
             problems.append(f"part {name} is not valid XML: {exc}")
             continue
         blobs.append((f"part {name}", data))
+        unseen = unseen_left(root, inserted)
+        if unseen:
+            problems.append(f"{unseen} run(s) of unseen text (black on black, white or hidden) remain in part {name}")
         texts.append((f"part {name}", "\n".join(_texts(root))))
         attributes.append((f"an attribute of part {name}", "\n".join(_attributes(root))))
         texts += [(f"part {name}", unit.text) for unit in paragraph_units(root, name)]

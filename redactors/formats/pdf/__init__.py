@@ -17,6 +17,7 @@ from ...replace import Replacer
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
+from .covers import annotation_covers, hidden_on, remove_hidden
 from .layout import EXTRACT_FLAGS, output_page_texts, page_text
 from .outlines import outlined_texts, redact_outlined
 from .unreadable import read_suspects, redact_unseen, rendered_text, suspect, suspect_pages
@@ -67,25 +68,47 @@ class PdfHandler(FormatHandler):
         detector = ctx.detector
         findings: list[Finding] = []
         notes = expose_hidden_content(doc)
+        covering_annotations = [annotation_covers(page) for page in doc]
 
         # 1. Hidden carriers: what they say counts as found, then they go.
         for location, page_no, text in carrier_texts(doc):
             for span in detector.detect(text):
                 findings.append(Finding.from_span(span, text, location, page_no))
+        for page in doc:
+            remove_page_carriers(page)
 
-        # 2. Visible text, page by page; every value found anywhere (pages or
-        #    carriers) is removed everywhere, names by their parts too.
+        # 2. Text a box drawn over it hides (a hand-made redaction that left
+        #    the text copyable, white-out, a redaction mark never applied):
+        #    removed with step 3's boxes, its words hunted on every page like
+        #    any value found. Text with visible text drawn over it is not
+        #    hunted: its value must stay for verification to hold the file.
+        hidden = [hidden_on(page, annotations) for page, annotations in zip(doc, covering_annotations)]
+        hunted = []
+        for page, on_page in zip(doc, hidden):
+            for run in on_page.runs:
+                findings.append(Finding("HIDDEN_UNDER_BOX", run.text, 1.0, "Cover", Location.PAGE, page.number + 1,
+                                        tuple(round(v, 2) for v in run.rect)))
+                if run.overlaid:
+                    notes.append(f"page {page.number + 1}: text hidden under {run.cover.kind} has visible text drawn "
+                                 "over the same place; it cannot be removed alone, so the file is held for review")
+                else:
+                    hunted.append((run.text, "HIDDEN_UNDER_BOX"))
+
+        # 3. Visible text, page by page; every value found anywhere (pages,
+        #    carriers, under boxes) is removed everywhere, names by their
+        #    parts too.
         pages = [page_text(page) for page in doc]
         suspects = suspect_pages(doc)  # before the boxes are drawn (unreadable.py)
         page_spans, known = detect_units(
-            detector, [layout.text for layout in pages], seed=[(f.value, f.entity_type) for f in findings]
+            detector, [layout.text for layout in pages],
+            seed=[(f.value, f.entity_type) for f in findings if f.entity_type != "HIDDEN_UNDER_BOX"] + hunted,
         )
 
         replacer = Replacer(ctx.config.redaction, known)
         style = ctx.config.redaction
         inserted: set[str] = set()
-        for page, layout, spans in zip(doc, pages, page_spans):
-            remove_page_carriers(page)
+        for page, layout, spans, on_page in zip(doc, pages, page_spans, hidden):
+            remove_hidden(page, on_page)
             for span in spans:
                 rects = layout.rects_for(span.start, span.end)
                 if not rects:
@@ -116,10 +139,10 @@ class PdfHandler(FormatHandler):
                 text=pymupdf.PDF_REDACT_TEXT_REMOVE,
             )
 
-        # 3. Letters drawn as outlines among the text (a WordArt title, a
+        # 4. Letters drawn as outlines among the text (a WordArt title, a
         #    letterhead): read by OCR, searched with every value found so far.
         #    Pages made of such letters (OCR reads what their text layer
-        #    lacks: unreadable.py) are redacted as pictures whole in step 4.
+        #    lacks: unreadable.py) are redacted as pictures whole in step 5.
         #    Other suspect pages keep their layer; what OCR reads there and
         #    the layer lacks (a name in a font without a Unicode map) goes.
         unreadable: set[int] = set()
@@ -132,7 +155,7 @@ class PdfHandler(FormatHandler):
             findings += redact_outlined(doc, detector, [(f.value, f.entity_type) for f in findings],
                                         tuple(style.fill_color), skip=unreadable)
 
-        # 4. Pictures and scanned pages, after the text redactions (a scan is
+        # 5. Pictures and scanned pages, after the text redactions (a scan is
         #    rendered with its boxes already on it).
         picture_findings, unchecked = redact_pictures(doc, detector, ctx.config.images, ctx.config.limits.min_picture_px,
                                                       ctx.config.limits.max_picture_pixels,
@@ -140,12 +163,27 @@ class PdfHandler(FormatHandler):
                                                       unreadable=unreadable)
         findings += picture_findings
 
+        findings = _hidden_once(findings)
         remove_document_carriers(doc)
         output = doc.tobytes(garbage=4, deflate=True, clean=True, expand=0)
         if unchecked:
             notes.append(f"{unchecked} picture(s) could not be decoded to be checked for faces or text")
         return RedactionResult(output=output, findings=findings, pages=doc.page_count, inserted=inserted,
                                notes=notes, unchecked_pictures=unchecked)
+
+
+def _hidden_once(findings: list[Finding]) -> list[Finding]:
+    """A value found under a box (step 2) is found again where it lies in
+    the page's text (step 3): one finding per value and page."""
+    kept, seen = [], set()
+    for finding in findings:
+        key = (finding.value, finding.page)
+        if finding.entity_type == "HIDDEN_UNDER_BOX":
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(finding)
+    return kept
 
 
 def _reviewer_boxes(page: pymupdf.Page, ctx: RedactionContext, fill) -> list[Finding]:

@@ -1,0 +1,272 @@
+"""Text and pictures hidden under opaque shapes drawn over them.
+
+A box drawn over a name (by hand in a PDF editor, as a shape in Word, with
+a viewer's square or highlight tool, or a redaction mark never applied), or
+white-out under retyped text, hides what is beneath from a reader while
+the file keeps it: copy and paste, pdftotext or a search of the file finds
+it. It is the classic failed redaction, and the person who drew the box
+meant it gone. So what no reader can see is removed, and the page looks as
+it did: a box drawn in the page's content stays where it was; a box that was
+an annotation (removed with the other annotations) is drawn again.
+
+Paint order decides what is hidden: a dark header bar with white text drawn
+on it hides nothing. A cover must be opaque and cover most of a letter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pymupdf
+
+# A fill at least this opaque hides what is beneath it.
+OPAQUE = 0.99
+# A letter is hidden when at least this share of its box lies under a cover.
+HIDDEN_SHARE = 0.6
+# Shapes smaller than this (points) on either side are rules and borders, not covers.
+MIN_COVER_PT = 3.0
+# Highlights darker than this (luminance 0-1) hide the text they mark.
+DARK = 0.25
+# Annotations are painted after all of a page's content.
+ON_TOP = float("inf")
+
+
+@dataclass
+class Cover:
+    rect: pymupdf.Rect
+    seqno: float  # paint order (the page's bbox log); ON_TOP for annotations
+    kind: str  # what drew it, for the manifest
+    fill: tuple[float, float, float] | None = None  # drawn again when the cover itself goes (an annotation)
+
+
+@dataclass
+class HiddenRun:
+    """Letters of one text span hidden by one cover."""
+
+    cover: Cover
+    text: str
+    rect: pymupdf.Rect
+    # Visible letters drawn over the same place: removing the hidden ones
+    # would take them too (white-out under retyped text).
+    overlaid: bool = False
+
+
+@dataclass
+class Hidden:
+    covers: list[Cover] = field(default_factory=list)
+    runs: list[HiddenRun] = field(default_factory=list)
+    pictures: list[pymupdf.Rect] = field(default_factory=list)  # parts of pictures under a cover
+
+
+def annotation_covers(page: pymupdf.Page) -> list[Cover]:
+    """Covers that are annotations: read before the annotations are removed
+    (their appearances would otherwise pass for drawn boxes: a yellow
+    highlight is an opaque fill that a viewer multiplies with the text)."""
+    covers = []
+    for annot in page.annots():
+        kind, colors = annot.type[0], annot.colors or {}
+        opacity = annot.opacity if annot.opacity is not None and annot.opacity >= 0 else 1.0
+        if kind == pymupdf.PDF_ANNOT_REDACT:  # marked, never applied: the writer's own redaction
+            covers += [Cover(r, ON_TOP, "a redaction mark never applied", tuple(colors.get("fill") or (0, 0, 0)))
+                       for r in _quad_rects(annot) or [annot.rect]]
+        elif kind == pymupdf.PDF_ANNOT_SQUARE and colors.get("fill") and opacity >= OPAQUE:
+            covers.append(Cover(annot.rect, ON_TOP, "a square annotation over it", tuple(colors["fill"])))
+        elif kind == pymupdf.PDF_ANNOT_HIGHLIGHT and colors.get("stroke") and opacity >= OPAQUE \
+                and _luminance(colors["stroke"]) <= DARK:
+            covers += [Cover(r, ON_TOP, "a dark highlight over it", tuple(colors["stroke"]))
+                       for r in _quad_rects(annot) or [annot.rect]]
+    return [c for c in covers if not c.rect.is_empty]
+
+
+def drawn_covers(page: pymupdf.Page) -> list[Cover]:
+    """Opaque filled boxes in the page's content (its annotations removed)."""
+    covers = []
+    for drawing in page.get_drawings():
+        fill, opacity = drawing.get("fill"), drawing.get("fill_opacity")
+        if fill is None or (opacity if opacity is not None else 1.0) < OPAQUE:
+            continue
+        rect = pymupdf.Rect(drawing["rect"])
+        if min(rect.width, rect.height) < MIN_COVER_PT or not _fills_its_box(drawing):
+            continue
+        covers.append(Cover(rect, drawing["seqno"], "a box drawn over it"))
+    return covers
+
+
+def hidden_on(page: pymupdf.Page, annotations: list[Cover] = ()) -> Hidden:
+    """What the page's covers hide: its drawn boxes, and `annotations` (read
+    by annotation_covers before the page's annotations were removed); and
+    text written in the colour of what lies beneath it (black on a black
+    highlight, white on the white page)."""
+    covers = drawn_covers(page) + list(annotations)
+    grounds = _grounds(page)
+    hidden = Hidden(covers)
+    visible: list[pymupdf.Rect] = []
+    for span in page.get_texttrace():
+        if span.get("type") == 3 or span.get("opacity", 1.0) == 0:  # invisible text: removed as a carrier anyway
+            continue
+        colour = _rgb(span.get("color") or (0.0,)) if span.get("type", 0) == 0 else None
+        run: list[tuple[str, pymupdf.Rect]] = []
+        run_cover = None
+        for char in span["chars"]:
+            letter, box = chr(char[0]), pymupdf.Rect(char[3])
+            if not letter.strip():  # a space neither ends a run nor starts one
+                if run:
+                    run.append((" ", box))
+                continue
+            cover = _hiding(box, span["seqno"], covers) or _unseen(box, span["seqno"], colour, grounds)
+            if cover is not run_cover and run:
+                hidden.runs.append(_run(run_cover, run))
+                run = []
+            run_cover = cover
+            if cover is not None:
+                run.append((letter, box))
+            elif not box.is_empty:
+                visible.append(box)
+        if run:
+            hidden.runs.append(_run(run_cover, run))
+    hidden.runs = [r for r in hidden.runs if any(ch.isalnum() for ch in r.text)]
+    for run in hidden.runs:
+        run.overlaid = any(box.intersects(run.rect) and _share(box, run.rect) > 0.3 for box in visible)
+    hidden.pictures = _pictures_under(page, covers) if covers else []
+    return hidden
+
+
+@dataclass
+class _Ground:
+    """Something painted that text may lie on: a fill of known colour, or a
+    picture or shading (colour unknown: text on it is taken as seen)."""
+
+    rect: pymupdf.Rect
+    seqno: int
+    colour: tuple[float, float, float] | None
+    cover: Cover | None = None
+
+
+# Text this close to the colour beneath it (each of R, G, B, 0-1) is unseen.
+SAME_COLOUR = 0.08
+_PAGE = Cover(pymupdf.Rect(), -1, "text the colour of what lies beneath it")
+
+
+def _grounds(page: pymupdf.Page) -> list[_Ground]:
+    grounds = []
+    for drawing in page.get_drawings():
+        fill, opacity = drawing.get("fill"), drawing.get("fill_opacity")
+        if fill is None or (opacity if opacity is not None else 1.0) < OPAQUE:
+            continue
+        known = _rgb(fill) if _fills_its_box(drawing) else None
+        grounds.append(_Ground(pymupdf.Rect(drawing["rect"]), drawing["seqno"], known))
+    for index, (kind, bbox) in enumerate(page.get_bboxlog()):
+        if kind in ("fill-image", "fill-imgmask", "fill-shade"):
+            grounds.append(_Ground(pymupdf.Rect(bbox), index, None))
+    grounds.sort(key=lambda g: g.seqno, reverse=True)  # the topmost first
+    return grounds
+
+
+def _unseen(box: pymupdf.Rect, seqno: int, colour, grounds: list[_Ground]) -> Cover | None:
+    """A cover standing for what `box`'s letter lies on, when the letter has
+    its colour: the topmost thing painted before it under most of it, or
+    the (white) page."""
+    if colour is None or box.is_empty:
+        return None
+    for ground in grounds:
+        if ground.seqno < seqno and _share(box, ground.rect) >= HIDDEN_SHARE:
+            if ground.colour is None or not _same(colour, ground.colour):
+                return None
+            if ground.cover is None:  # one cover per ground, so that its letters make one run
+                ground.cover = Cover(ground.rect, ground.seqno, "text the colour of what lies beneath it")
+            return ground.cover
+    return _PAGE if _same(colour, (1.0, 1.0, 1.0)) else None
+
+
+def _same(a, b) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b)) <= SAME_COLOUR
+
+
+def _rgb(colour) -> tuple[float, float, float]:
+    if len(colour) == 1:
+        return (float(colour[0]),) * 3
+    if len(colour) == 4:  # CMYK
+        c, m, y, k = colour
+        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return tuple(float(v) for v in colour[:3])
+
+
+def remove_hidden(page: pymupdf.Page, hidden: Hidden) -> None:
+    """Redaction annotations for what `hidden` found (applied with the
+    page's other redactions). Runs overlaid by visible text are left: their
+    value stays, so verification sends the file to review."""
+    for run in hidden.runs:
+        if not run.overlaid and run.cover.seqno != ON_TOP:
+            page.add_redact_annot(run.rect, fill=False, cross_out=False)
+    for rect in hidden.pictures:
+        page.add_redact_annot(rect, fill=False, cross_out=False)
+    for cover in hidden.covers:
+        if cover.seqno == ON_TOP:  # the annotation goes: everything under it, and the box drawn again
+            page.add_redact_annot(cover.rect, fill=cover.fill, cross_out=False)
+
+
+def hidden_text_left(page: pymupdf.Page) -> list[str]:
+    """For verification: the text still hidden under a cover on an output page."""
+    return [run.text for run in hidden_on(page).runs]
+
+
+def _hiding(box: pymupdf.Rect, seqno: int, covers: list[Cover]) -> Cover | None:
+    if box.is_empty:
+        return None
+    for cover in covers:
+        if cover.seqno > seqno and _share(box, cover.rect) >= HIDDEN_SHARE:
+            return cover
+    return None
+
+
+def _run(cover: Cover, chars: list[tuple[str, pymupdf.Rect]]) -> HiddenRun:
+    while chars[-1][0] == " ":  # trailing spaces belong to no run
+        chars = chars[:-1]
+    rect = pymupdf.Rect(chars[0][1])
+    for _, box in chars[1:]:
+        rect |= box
+    return HiddenRun(cover, " ".join("".join(c for c, _ in chars).split()), rect)
+
+
+def _pictures_under(page: pymupdf.Page, covers: list[Cover]) -> list[pymupdf.Rect]:
+    """Parts of pictures painted before a cover and under it (a face blacked
+    out with a box: the picture's pixels are whole beneath it)."""
+    parts = []
+    for index, (kind, bbox) in enumerate(page.get_bboxlog()):
+        if kind != "fill-image":
+            continue
+        for cover in covers:
+            if cover.seqno > index and cover.seqno != ON_TOP:
+                part = pymupdf.Rect(bbox) & cover.rect
+                if not part.is_empty and min(part.width, part.height) >= MIN_COVER_PT:
+                    parts.append(part)
+    return parts
+
+
+def _fills_its_box(drawing: dict) -> bool:
+    """A rectangle, or a closed path of straight lines that spans its box
+    (a shape from Word or LibreOffice): not a letter, a curve or a ring."""
+    items = drawing["items"]
+    if all(item[0] in ("re", "qu") for item in items):
+        return True
+    if not all(item[0] == "l" for item in items):
+        return False
+    rect = pymupdf.Rect(drawing["rect"])
+    corners = [rect.tl, rect.tr, rect.br, rect.bl]
+    points = [p for item in items for p in item[1:3]]
+    return all(min(abs(p - c) for c in corners) <= 1.0 for p in points)
+
+
+def _quad_rects(annot) -> list[pymupdf.Rect]:
+    vertices = annot.vertices or []
+    return [pymupdf.Quad(vertices[i:i + 4]).rect for i in range(0, len(vertices) - 3, 4)]
+
+
+def _share(box: pymupdf.Rect, cover: pymupdf.Rect) -> float:
+    area = box.width * box.height
+    return (pymupdf.Rect(box) & cover).get_area() / area if area > 0 else 0.0
+
+
+def _luminance(colour) -> float:
+    r, g, b = _rgb(colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b

@@ -1,0 +1,280 @@
+"""Text hidden under a box drawn over it: the failed redaction this project
+exists for. A report exported from Word or LibreOffice, then "redacted" the
+way people do it by hand: a black rectangle drawn in a PDF editor, a
+square annotation, a redaction mark never applied, a black highlight, a box
+over a face in a photo. The words under the box are still in the file;
+pdftotext reads them. Tabir removes what no reader can see and keeps the
+page as it looked; it leaves alone what is visible (white text on a dark
+bar, a yellow highlight), and holds back for review what it cannot remove
+alone (white-out under retyped text)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pymupdf
+import pytest
+
+from tabir.redactors.detect.factory import detector_for
+from tabir.redactors.formats import RedactionContext
+from tabir.redactors.formats.pdf import PdfHandler
+from tabir.redactors.formats.pdf.check import verify_pdf
+from tabir.redactors.model import Finding
+
+from . import adversarial
+from .checks import verified
+
+# Case details no detector finds: only the writer's box says they are private.
+DETAIL = "mengalami kekerasan oleh ayah tirinya"
+PLACE = "di belakang pasar ikan Cibubur"
+REPORT = [
+    "Laporan Pendampingan Bulanan",
+    f"Anak dampingan kami {DETAIL} sejak awal tahun dan kini tinggal bersama neneknya {PLACE}.",
+    "Kegiatan pendampingan berjalan sesuai rencana dan sekolah anak tetap berjalan.",
+]
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler's pdftotext needed")
+
+
+def _pdftotext(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def report_pdf(tmp_path_factory) -> bytes:
+    """The report as LibreOffice exports a Word file; PyMuPDF's own writer
+    when LibreOffice is missing."""
+    if shutil.which("soffice"):
+        document = adversarial._docx()
+        for line in REPORT:
+            document.add_paragraph(line)
+        work = tmp_path_factory.mktemp("covers")
+        return adversarial.libreoffice_pdf({"laporan.docx": adversarial._save(document)}, work)["laporan.docx"]
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_textbox(pymupdf.Rect(72, 72, 520, 400), "\n".join(REPORT), fontsize=11)
+    return doc.tobytes()
+
+
+def _covered(source: bytes, phrase: str, cover) -> bytes:
+    """`phrase` covered on page 1 by `cover(page, rect)`, per line it spans."""
+    doc = pymupdf.open(stream=source)
+    page = doc[0]
+    rects = page.search_for(phrase)
+    assert rects, f"{phrase!r} is not on the page"
+    for rect in rects:
+        cover(page, rect + (-1, -1, 1, 1))
+    return doc.tobytes()
+
+
+def _redacted(source: bytes, config):
+    handler = PdfHandler()
+    result = handler.redact(source, RedactionContext(detector_for(config), config))
+    return handler, result
+
+
+def _drawn_box(page, rect):
+    page.draw_rect(rect, color=None, fill=(0, 0, 0))
+
+
+def _square(page, rect):
+    annot = page.add_rect_annot(rect)
+    annot.set_colors(stroke=(0, 0, 0), fill=(0, 0, 0))
+    annot.update()
+
+
+def _redaction_mark(page, rect):
+    page.add_redact_annot(rect, fill=(0, 0, 0))
+
+
+def _black_highlight(page, rect):
+    annot = page.add_highlight_annot(rect)
+    annot.set_colors(stroke=(0, 0, 0))
+    annot.update()
+
+
+def _dark_share(data: bytes, rect: pymupdf.Rect) -> float:
+    page = pymupdf.open(stream=data)[0]
+    pix = page.get_pixmap(dpi=72, clip=rect + (2, 3, -2, -3), colorspace=pymupdf.csGRAY)
+    pixels = np.frombuffer(pix.samples, np.uint8)
+    return float((pixels < 80).mean())
+
+
+@pytest.mark.parametrize("cover", [_drawn_box, _square, _redaction_mark, _black_highlight],
+                         ids=["box drawn in the content", "square annotation", "redaction mark never applied",
+                              "black highlight"])
+def test_text_under_a_box_is_gone_and_the_box_stays(report_pdf, cover, config, tmp_path):
+    source = _covered(report_pdf, DETAIL, cover)
+    assert DETAIL in _pdftotext(source, tmp_path)  # the classic leak: covered, yet copyable
+    box = pymupdf.open(stream=source)[0].search_for(DETAIL)[0]
+
+    handler, result = _redacted(source, config)
+    text = _pdftotext(result.output, tmp_path)
+    for word in ("kekerasan", "ayah", "tirinya"):
+        assert word not in text, f"{word!r} is still under the box"
+    assert "Kegiatan pendampingan berjalan sesuai rencana" in text  # the rest of the report stays
+    assert _dark_share(result.output, box) > 0.75  # the page looks as it did: a black box there (a label on it)
+    assert any(f.entity_type == "HIDDEN_UNDER_BOX" and "kekerasan" in f.value for f in result.findings)
+    assert verified(handler, result, config) == []
+
+
+def test_a_phrase_covered_once_is_gone_where_it_is_repeated(report_pdf, config, tmp_path):
+    doc = pymupdf.open(stream=report_pdf)
+    page = doc.new_page()
+    page.insert_text((72, 100), f"Catatan: anak {DETAIL} menurut guru.", fontsize=11)
+    first = doc.tobytes()
+    doc = pymupdf.open(stream=first)
+    _drawn_box(doc[0], doc[0].search_for(DETAIL)[0] + (-1, -1, 1, 1))  # covered on page 1 only
+    source = doc.tobytes()
+
+    handler, result = _redacted(source, config)
+    text = _pdftotext(result.output, tmp_path)
+    assert "kekerasan" not in text and "menurut guru" in text
+    assert verified(handler, result, config) == []
+
+
+def test_a_box_over_a_face_in_a_photo_changes_the_pixels_beneath(config, tmp_path):
+    """A photo in a report with a face blacked out by a box: without this,
+    the picture's own pixels are whole under the box (pdfimages shows them)."""
+    rng = np.random.default_rng(7)
+    photo = rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)  # texture nobody would take for a face
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Foto kegiatan di rumah klien.", fontsize=11)
+    page.insert_image(pymupdf.Rect(72, 100, 472, 400), stream=cv2.imencode(".png", photo)[1].tobytes())
+    page.draw_rect(pymupdf.Rect(172, 150, 272, 250), color=None, fill=(0, 0, 0))  # 100x100 pt over the picture
+    _, result = _redacted(doc.tobytes(), config)
+
+    out = pymupdf.open(stream=result.output)
+    (xref, *_), = out[0].get_images()
+    pixels = cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
+    pixels = cv2.resize(pixels, (400, 300), interpolation=cv2.INTER_NEAREST)
+    under = pixels[55:145, 105:195].reshape(-1, 3)  # inside the box, in picture pixels
+    outside = pixels[200:290, 300:390]
+    assert under.std() < 5, "the pixels under the box are still the photo's"
+    assert outside.std() > 40  # the rest of the photo is whole
+
+
+def test_visible_text_on_a_dark_bar_and_a_yellow_highlight_are_kept(config, tmp_path):
+    """Over-caution is a defect: paint order and colour decide."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.draw_rect(pymupdf.Rect(60, 80, 420, 110), color=None, fill=(0.1, 0.1, 0.3))  # a title bar, drawn first
+    page.insert_text((72, 100), "LAPORAN KEGIATAN BULANAN", fontsize=12, color=(1, 1, 1))
+    page.insert_text((72, 140), "Penyuluhan pengasuhan anak diikuti tiga puluh orang tua.", fontsize=11)
+    page.add_highlight_annot(page.search_for("tiga puluh orang tua")[0])
+    source = doc.tobytes()
+
+    handler, result = _redacted(source, config)
+    assert [f for f in result.findings if f.entity_type == "HIDDEN_UNDER_BOX"] == []
+    assert _pdftotext(result.output, tmp_path) == _pdftotext(source, tmp_path)
+    assert verified(handler, result, config) == []
+
+
+def test_white_out_under_retyped_text_is_held_for_review(config, tmp_path):
+    """Old words covered with white and new ones typed on top: the old ones
+    cannot be removed without the new ones, so the file is not published."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Pelaku adalah paman korban.", fontsize=11)
+    page.draw_rect(pymupdf.Rect(70, 88, 260, 104), color=None, fill=(1, 1, 1))
+    page.insert_text((72, 100), "Pelaku telah ditangani polisi.", fontsize=11)
+    handler, result = _redacted(doc.tobytes(), config)
+    problems = verified(handler, result, config)
+    assert any("text hidden under a box" in p for p in problems)
+    assert any("held for review" in note for note in result.notes)
+
+
+def test_verification_finds_text_left_under_a_box(config):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Anak tinggal di belakang pasar ikan.", fontsize=11)
+    page.draw_rect(pymupdf.Rect(140, 88, 260, 104), color=None, fill=(0, 0, 0))
+    problems = verify_pdf(doc.tobytes(), {"unrelated"}, set(), config.images, config.limits.min_picture_px,
+                          config.limits.max_picture_pixels, tuple(config.redaction.fill_color))
+    assert "text hidden under a box drawn over it remains on page 1" in problems
+
+
+def test_a_turned_page_is_read_the_same(report_pdf, config, tmp_path):
+    source = _covered(report_pdf, DETAIL, _drawn_box)
+    doc = pymupdf.open(stream=source)
+    doc[0].set_rotation(90)
+    handler, result = _redacted(doc.tobytes(), config)
+    text = _pdftotext(result.output, tmp_path)
+    assert "kekerasan" not in text and "Kegiatan pendampingan" in text
+    assert verified(handler, result, config) == []
+
+
+def test_hidden_values_are_recorded_as_findings(report_pdf, config):
+    source = _covered(report_pdf, DETAIL, _redaction_mark)
+    _, result = _redacted(source, config)
+    hidden = [f for f in result.findings if f.entity_type == "HIDDEN_UNDER_BOX"]
+    assert len(hidden) == 1 and isinstance(hidden[0], Finding) and hidden[0].page == 1
+
+
+def _shaded(cell, fill_hex: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill_hex)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice needed")
+def test_words_blacked_out_or_whitened_in_word_are_gone_and_a_dark_header_stays(tmp_path, config):
+    """Blacking out in the word processor: a black highlight under black
+    text, or the font turned white. LibreOffice exports both as text that
+    is there but unseen. A table header in white on dark shading is seen,
+    and stays."""
+    from docx.enum.text import WD_COLOR_INDEX
+    from docx.shared import RGBColor
+
+    document = adversarial._docx()
+    paragraph = document.add_paragraph("Anak dampingan kami ")
+    run = paragraph.add_run(DETAIL)
+    run.font.highlight_color = WD_COLOR_INDEX.BLACK
+    run.font.color.rgb = RGBColor(0, 0, 0)
+    paragraph.add_run(" sejak awal tahun.")
+    paragraph = document.add_paragraph("Pelapor: ")
+    paragraph.add_run("tetangga sebelah rumah").font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    paragraph.add_run(" (dirahasiakan).")
+    table = document.add_table(rows=2, cols=2)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Kegiatan", "Peserta")):
+        _shaded(cell, "1F3864")
+        cell.paragraphs[0].add_run(text).font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Penyuluhan", "30"
+    source = adversarial.libreoffice_pdf({"laporan.docx": adversarial._save(document)}, tmp_path)["laporan.docx"]
+    before = _pdftotext(source, tmp_path)
+    assert "kekerasan" in before and "tetangga sebelah" in before  # unseen, yet copyable
+
+    handler, result = _redacted(source, config)
+    text = _pdftotext(result.output, tmp_path)
+    assert "kekerasan" not in text and "tirinya" not in text and "tetangga sebelah" not in text
+    assert "Kegiatan" in text and "Peserta" in text and "Penyuluhan" in text and "(dirahasiakan)" in text
+    assert verified(handler, result, config) == []
+
+
+def test_white_words_on_a_picture_are_seen_and_stay(config, tmp_path):
+    """A cover page: a white title over a dark photo. The photo's colours
+    are unknown to the text's check, so the title counts as seen."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    banner = np.full((200, 600, 3), 40, np.uint8)
+    page.insert_image(pymupdf.Rect(40, 60, 560, 230), stream=cv2.imencode(".png", banner)[1].tobytes())
+    page.insert_text((72, 150), "Laporan Tahunan Lembaga Perlindungan Anak", fontsize=16, color=(1, 1, 1))
+    source = doc.tobytes()
+    handler, result = _redacted(source, config)
+    assert "Laporan Tahunan Lembaga Perlindungan Anak" in _pdftotext(result.output, tmp_path)
+    assert [f for f in result.findings if f.entity_type == "HIDDEN_UNDER_BOX"] == []
