@@ -513,6 +513,57 @@ def hybrid_exports(seed: int, workdir: Path) -> list[Case]:
                  ("text", "raw"), ["Penyuluhan", "pengasuhan"])]
 
 
+def blacked_out_by_hand(seed: int, workdir: Path) -> list[Case]:
+    """Leak class 7: a report "redacted" by hand. A Word report exported by
+    LibreOffice, then a black box drawn over a case detail in a PDF editor;
+    and a Word report whose detail was blacked out in Word itself (black
+    text on a black highlight), then exported. The detail is no personal
+    data a detector knows: only the box says it is private, and under the
+    box it is still copyable. With a clean report whose table header is
+    white on dark shading, which must stay."""
+    from docx.enum.text import WD_COLOR_INDEX
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+    import pymupdf
+
+    rng = random.Random(seed + 7)
+    detail = rng.choice(["mengalami kekerasan oleh ayah tirinya", "pernah dirawat karena percobaan bunuh diri",
+                         "dikeluarkan dari sekolah setelah hamil"])
+    boxed = _docx()
+    boxed.add_paragraph("Laporan Pendampingan Bulanan")
+    boxed.add_paragraph(f"Anak dampingan kami {detail} dan kini tinggal bersama neneknya. "
+                        "Pendampingan berjalan sesuai rencana.")
+    highlighted = _docx()
+    paragraph = highlighted.add_paragraph("Anak dampingan kami ")
+    run = paragraph.add_run(detail)
+    run.font.highlight_color = WD_COLOR_INDEX.BLACK
+    run.font.color.rgb = RGBColor(0, 0, 0)
+    paragraph.add_run(" dan kini tinggal bersama neneknya. Pendampingan berjalan sesuai rencana.")
+    clean = _docx()
+    clean.add_paragraph("Rekap kegiatan bulan ini.")
+    table = clean.add_table(rows=2, cols=2)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Kegiatan", "Peserta")):
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), "1F3864")
+        cell._tc.get_or_add_tcPr().append(shading)
+        cell.paragraphs[0].add_run(text).font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Penyuluhan", "30"
+    pdfs = libreoffice_pdf({f"kotak_{seed}.docx": _save(boxed), f"stabilo_{seed}.docx": _save(highlighted),
+                            f"tabel_gelap_{seed}.docx": _save(clean)}, workdir / "blacked")
+    doc = pymupdf.open(stream=pdfs[f"kotak_{seed}.docx"])
+    for rect in doc[0].search_for(detail):
+        doc[0].draw_rect(rect + (-1, -1, 1, 1), color=None, fill=(0, 0, 0))  # the editor's rectangle tool
+    planted = [w for w in detail.split() if len(w) > 5]
+    return [Case(f"kotak_hitam_{seed}.pdf", doc.tobytes(), "blacked_out", planted, ("text",), ["Pendampingan"]),
+            Case(f"stabilo_hitam_{seed}.pdf", pdfs[f"stabilo_{seed}.docx"], "blacked_out", planted, ("text",),
+                 ["Pendampingan"]),
+            Case(f"tabel_gelap_{seed}.pdf", pdfs[f"tabel_gelap_{seed}.docx"], "blacked_out", [], ("text",),
+                 ["Kegiatan", "Peserta", "Penyuluhan"])]
+
+
 def raw_views(data: bytes) -> list[str]:
     """The file's bytes and every Flate stream inflated, as Latin-1 and as
     UTF-16 text: what a byte search of the file finds."""

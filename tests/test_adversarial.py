@@ -28,7 +28,7 @@ def corpus_run(tmp_path_factory, policy_file):
     cases += adversarial.pdf_carriers(SEED) + adversarial.unreadable_text_pages(SEED)
     cases += adversarial.picture_strips(SEED) + adversarial.type3_and_outline_pages(SEED, work / "build")
     cases += adversarial.small_pictures(SEED, work / "build") + adversarial.words_among_text(SEED, work / "build")
-    cases += adversarial.hybrid_exports(SEED, work / "build")
+    cases += adversarial.hybrid_exports(SEED, work / "build") + adversarial.blacked_out_by_hand(SEED, work / "build")
     inbox = work / "inbox"
     inbox.mkdir()
     for case in cases:
@@ -109,3 +109,7 @@ def test_text_the_extractor_cannot_read_is_treated_as_a_scan(corpus_run):
 
 def test_a_few_words_that_do_not_extract_among_ordinary_text_are_gone(corpus_run):
     assert _problems(*corpus_run, "words_among_text") == []
+
+
+def test_what_was_blacked_out_by_hand_is_gone_and_a_dark_header_stays(corpus_run):
+    assert _problems(*corpus_run, "blacked_out") == []
