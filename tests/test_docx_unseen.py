@@ -167,3 +167,44 @@ def test_verification_finds_unseen_text_left(config):
     source = _bytes(_document())
     problems = handler.verify(source, {"unrelated"}, set(), RedactionContext(detector_for(config), config))
     assert any("5 run(s) of unseen text" in p for p in problems), problems  # the blacked-out phrase is two runs
+
+
+SHAPE = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+  xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+  xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+  xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:drawing>
+  <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="2" behindDoc="{behind}"
+    locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>
+  <wp:positionH relativeFrom="column"><wp:posOffset>1700000</wp:posOffset></wp:positionH>
+  <wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>
+  <wp:extent cx="2200000" cy="190000"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>
+  <wp:docPr id="7" name="Persegi Panjang 7"/><wp:cNvGraphicFramePr/>
+  <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>
+  <wps:cNvSpPr/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2200000" cy="190000"/></a:xfrm>
+  <a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:solidFill><a:srgbClr val="{fill}"/></a:solidFill></wps:spPr>
+  <wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
+
+
+def _with_shape(fill: str, behind: str = "0") -> bytes:
+    from lxml import etree
+
+    document = docx.Document()
+    paragraph = document.add_paragraph(f"Anak dampingan kami {BLACKED} sejak awal tahun.")
+    paragraph._p.append(etree.fromstring(SHAPE.replace("{fill}", fill).replace("{behind}", behind)))
+    return _bytes(document)
+
+
+def test_a_dark_box_laid_over_words_in_word_holds_the_file_for_review(config):
+    """Insert > Shapes, a black rectangle over the words: Word shows a black
+    bar; the words are in the file. Which words lie under it cannot be told
+    without laying the page out, and removing the box would show them."""
+    handler, result = _redacted(_with_shape("000000"), config)
+    problems = verified(handler, result, config)
+    assert any("dark box(es) drawn in front of the text" in p for p in problems), problems
+    assert any("held for review" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("fill, behind", [("FFD966", "0"), ("000000", "1")], ids=["a light box", "behind the text"])
+def test_a_light_box_or_one_behind_the_text_hides_nothing(config, fill, behind):
+    handler, result = _redacted(_with_shape(fill, behind), config)
+    assert not any("drawn in front of the text" in p for p in verified(handler, result, config))

@@ -278,3 +278,24 @@ def test_white_words_on_a_picture_are_seen_and_stay(config, tmp_path):
     handler, result = _redacted(source, config)
     assert "Laporan Tahunan Lembaga Perlindungan Anak" in _pdftotext(result.output, tmp_path)
     assert [f for f in result.findings if f.entity_type == "HIDDEN_UNDER_BOX"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice needed")
+def test_a_black_rectangle_shape_in_word_exported_to_pdf(tmp_path, config):
+    """Insert > Shapes in Word, a black rectangle over the words, then
+    export: LibreOffice writes the box as a path of lines that starts
+    mid-edge, after the text."""
+    from .test_docx_unseen import BLACKED as COVERED, _with_shape
+
+    (tmp_path / "laporan.docx").write_bytes(_with_shape("000000"))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(tmp_path / "laporan.docx")], check=True, capture_output=True,
+                   timeout=300)
+    source = (tmp_path / "laporan.pdf").read_bytes()
+    assert "kekerasan" in _pdftotext(source, tmp_path) and COVERED.split()[1] == "kekerasan"
+
+    handler, result = _redacted(source, config)
+    text = _pdftotext(result.output, tmp_path)
+    assert "kekerasan" not in text and "Anak dampingan kami" in text and "sejak awal" in text
+    assert verified(handler, result, config) == []

@@ -36,7 +36,7 @@ from .parts import (
     ROOT_REL_TYPES_KEPT, TEXT_TYPES, ContentTypes, relative_target, removed_kind, resolve, source_of_rels,
 )
 from .text import TextUnit, attribute_units, paragraph_units
-from .unseen import take_out_unseen
+from .unseen import boxes_over_text, take_out_unseen
 from .xml import NS, R, W, parse, serialise, unwrap
 
 
@@ -125,6 +125,9 @@ class _Redaction:
                 self._note(f"{unseen.blacked_out} blacked-out run(s) of text (black on black) taken out, the box kept")
             if unseen.removed:
                 self._note(f"{unseen.removed} run(s) of white or hidden text taken out")
+            if boxes_over_text(root):
+                self._note("a dark box is drawn in front of the text: what it covers cannot be told in a Word file, "
+                           "so the file is held for review")
 
         # 3. Detect over every paragraph of every part, consistently.
         units: list[tuple[str, TextUnit]] = []

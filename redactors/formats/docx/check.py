@@ -14,7 +14,7 @@ from ...verify import MIN_RAW_LENGTH, leaks_in_bytes, leaks_in_text
 from .images import decode
 from .package import open_package
 from .text import paragraph_units
-from .unseen import unseen_left
+from .unseen import boxes_over_text, unseen_left
 from .xml import NS, W, parse
 
 FORBIDDEN_PARTS = re.compile(
@@ -60,6 +60,10 @@ def verify_docx(output: bytes, values: set[str], inserted: set[str], images: Ima
         unseen = unseen_left(root, inserted)
         if unseen:
             problems.append(f"{unseen} run(s) of unseen text (black on black, white or hidden) remain in part {name}")
+        boxes = boxes_over_text(root)
+        if boxes:
+            problems.append(f"{boxes} dark box(es) drawn in front of the text in part {name}: what they cover cannot be "
+                            "told in a Word file (removing them would show it); a person must look")
         texts.append((f"part {name}", "\n".join(_texts(root))))
         attributes.append((f"an attribute of part {name}", "\n".join(_attributes(root))))
         texts += [(f"part {name}", unit.text) for unit in paragraph_units(root, name)]

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .xml import W, remove
+from .xml import NS, W, remove
+
+_WP = "{%s}" % NS["wp"]
+_A = "{%s}" % NS["a"]
+_WPS = "{http://schemas.microsoft.com/office/word/2010/wordprocessingShape}"
+# Scheme colours a theme makes dark (text 1, dark 1) and shape names of boxes.
+_DARK_SCHEME = ("tx1", "dk1")
+_BOXES = ("rect", "roundRect", "snipRoundRect", "round2SameRect")
 
 # Word's highlight names as colours.
 HIGHLIGHTS = {
@@ -67,6 +74,45 @@ def take_out_unseen(root: etree._Element) -> Unseen:
             result.texts.append(" ".join("".join(stretch).split()))
     result.texts = [t for t in result.texts if any(c.isalnum() for c in t)]
     return result
+
+
+def boxes_over_text(root: etree._Element) -> int:
+    """Dark filled boxes floating in front of the text (Insert > Shapes, a
+    black rectangle laid over a name). What they hide cannot be told
+    without laying the page out, and removing them would show it: such a
+    file is held for a person to look at."""
+    count = 0
+    for anchor in root.iter(_WP + "anchor"):
+        if anchor.get("behindDoc") in ("1", "true"):
+            continue
+        for shape in anchor.iter(_WPS + "wsp"):
+            props = shape.find(_WPS + "spPr")
+            geometry = props.find(_A + "prstGeom") if props is not None else None
+            fill = props.find(_A + "solidFill") if props is not None else None
+            if geometry is None or geometry.get("prst") not in _BOXES or fill is None:
+                continue
+            if "".join(t.text or "" for t in shape.iter(W + "t")).strip():
+                continue  # a text box: its own words are what it shows
+            if _dark(fill):
+                count += 1
+    return count
+
+
+def _dark(fill: etree._Element) -> bool:
+    colour = next(iter(fill), None)
+    if colour is None:
+        return False
+    alpha = colour.find(_A + "alpha")
+    if alpha is not None and int(alpha.get("val", "100000")) < 99000:
+        return False
+    if colour.tag == _A + "srgbClr":
+        value = (colour.get("val") or "").upper()
+        return len(value) == 6 and all(int(value[i:i + 2], 16) <= 64 for i in (0, 2, 4))
+    if colour.tag == _A + "schemeClr":
+        return colour.get("val") in _DARK_SCHEME and colour.find(_A + "lumMod") is None
+    if colour.tag == _A + "prstClr":
+        return colour.get("val") == "black"
+    return False
 
 
 def unseen_left(root: etree._Element, inserted: set[str]) -> int:

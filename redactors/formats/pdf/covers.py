@@ -244,17 +244,25 @@ def _pictures_under(page: pymupdf.Page, covers: list[Cover]) -> list[pymupdf.Rec
 
 
 def _fills_its_box(drawing: dict) -> bool:
-    """A rectangle, or a closed path of straight lines that spans its box
-    (a shape from Word or LibreOffice): not a letter, a curve or a ring."""
+    """A rectangle, or a closed path of straight lines along the edges of
+    its box (a shape from Word or LibreOffice, which may start mid-edge):
+    not a letter, a curve or a ring."""
     items = drawing["items"]
     if all(item[0] in ("re", "qu") for item in items):
         return True
     if not all(item[0] == "l" for item in items):
         return False
     rect = pymupdf.Rect(drawing["rect"])
-    corners = [rect.tl, rect.tr, rect.br, rect.bl]
-    points = [p for item in items for p in item[1:3]]
-    return all(min(abs(p - c) for c in corners) <= 1.0 for p in points)
+    for _, start, end in items:
+        if abs(start.x - end.x) <= 0.5:  # vertical: on the left or right edge
+            if min(abs(start.x - rect.x0), abs(start.x - rect.x1)) > 1.0:
+                return False
+        elif abs(start.y - end.y) <= 0.5:  # horizontal: on the top or bottom edge
+            if min(abs(start.y - rect.y0), abs(start.y - rect.y1)) > 1.0:
+                return False
+        else:
+            return False
+    return True
 
 
 def _quad_rects(annot) -> list[pymupdf.Rect]:
