@@ -100,6 +100,14 @@ def _black_highlight(page, rect):
     annot.update()
 
 
+def _pen_scribble(page, rect):
+    middle = (rect.y0 + rect.y1) / 2
+    ink = page.add_ink_annot([[(rect.x0, middle), (rect.x1 / 2 + rect.x0 / 2, middle + 2), (rect.x1, middle)]])
+    ink.set_border(width=rect.height)
+    ink.set_colors(stroke=(0, 0, 0))
+    ink.update()
+
+
 def _dark_share(data: bytes, rect: pymupdf.Rect) -> float:
     page = pymupdf.open(stream=data)[0]
     pix = page.get_pixmap(dpi=72, clip=rect + (2, 3, -2, -3), colorspace=pymupdf.csGRAY)
@@ -107,9 +115,9 @@ def _dark_share(data: bytes, rect: pymupdf.Rect) -> float:
     return float((pixels < 80).mean())
 
 
-@pytest.mark.parametrize("cover", [_drawn_box, _square, _redaction_mark, _black_highlight],
+@pytest.mark.parametrize("cover", [_drawn_box, _square, _redaction_mark, _black_highlight, _pen_scribble],
                          ids=["box drawn in the content", "square annotation", "redaction mark never applied",
-                              "black highlight"])
+                              "black highlight", "pen scribble"])
 def test_text_under_a_box_is_gone_and_the_box_stays(report_pdf, cover, config, tmp_path):
     source = _covered(report_pdf, DETAIL, cover)
     assert DETAIL in _pdftotext(source, tmp_path)  # the classic leak: covered, yet copyable

@@ -1,7 +1,8 @@
 """Text and pictures hidden under opaque shapes drawn over them.
 
 A box drawn over a name (by hand in a PDF editor, as a shape in Word, with
-a viewer's square or highlight tool, or a redaction mark never applied), or
+a viewer's square, circle, highlight or pen tool, or a redaction mark never
+applied), or
 white-out under retyped text, hides what is beneath from a reader while
 the file keeps it: copy and paste, pdftotext or a search of the file finds
 it. It is the classic failed redaction, and the person who drew the box
@@ -29,6 +30,10 @@ MIN_COVER_PT = 3.0
 DARK = 0.25
 # Annotations are painted after all of a page's content.
 ON_TOP = float("inf")
+# Annotations that are filled shapes, and a pen stroke at least this wide (points).
+_FILLED_SHAPES = {pymupdf.PDF_ANNOT_SQUARE: "square", pymupdf.PDF_ANNOT_CIRCLE: "circle",
+                  pymupdf.PDF_ANNOT_POLYGON: "polygon"}
+MIN_SCRIBBLE_PT = 3.0
 
 
 @dataclass
@@ -69,8 +74,14 @@ def annotation_covers(page: pymupdf.Page) -> list[Cover]:
         if kind == pymupdf.PDF_ANNOT_REDACT:  # marked, never applied: the writer's own redaction
             covers += [Cover(r, ON_TOP, "a redaction mark never applied", tuple(colors.get("fill") or (0, 0, 0)))
                        for r in _quad_rects(annot) or [annot.rect]]
-        elif kind == pymupdf.PDF_ANNOT_SQUARE and colors.get("fill") and opacity >= OPAQUE:
-            covers.append(Cover(annot.rect, ON_TOP, "a square annotation over it", tuple(colors["fill"])))
+        elif kind in _FILLED_SHAPES and colors.get("fill") and opacity >= OPAQUE:
+            covers.append(Cover(annot.rect, ON_TOP, f"a {_FILLED_SHAPES[kind]} annotation over it",
+                                tuple(colors["fill"])))
+        elif kind == pymupdf.PDF_ANNOT_INK and colors.get("stroke") and opacity >= OPAQUE \
+                and _luminance(colors["stroke"]) <= DARK and (annot.border or {}).get("width", 0) >= MIN_SCRIBBLE_PT:
+            # A thick dark pen stroked over words: the writer meant them gone,
+            # and removing the annotation would show them whole.
+            covers.append(Cover(annot.rect, ON_TOP, "a pen stroke over it", tuple(colors["stroke"])))
         elif kind == pymupdf.PDF_ANNOT_HIGHLIGHT and colors.get("stroke") and opacity >= OPAQUE \
                 and _luminance(colors["stroke"]) <= DARK:
             covers += [Cover(r, ON_TOP, "a dark highlight over it", tuple(colors["stroke"]))
@@ -78,17 +89,24 @@ def annotation_covers(page: pymupdf.Page) -> list[Cover]:
     return [c for c in covers if not c.rect.is_empty]
 
 
-def drawn_covers(page: pymupdf.Page) -> list[Cover]:
-    """Opaque filled boxes in the page's content (its annotations removed)."""
-    covers = []
+def opaque_fills(page: pymupdf.Page) -> list[dict]:
+    """The page's filled paths that hide what is beneath them (its
+    annotations removed)."""
+    fills = []
     for drawing in page.get_drawings():
-        fill, opacity = drawing.get("fill"), drawing.get("fill_opacity")
-        if fill is None or (opacity if opacity is not None else 1.0) < OPAQUE:
-            continue
+        opacity = drawing.get("fill_opacity")
+        if drawing.get("fill") is not None and (1.0 if opacity is None else opacity) >= OPAQUE:
+            fills.append(drawing)
+    return fills
+
+
+def drawn_covers(fills: list[dict]) -> list[Cover]:
+    """Opaque filled boxes among `fills` (opaque_fills)."""
+    covers = []
+    for drawing in fills:
         rect = pymupdf.Rect(drawing["rect"])
-        if min(rect.width, rect.height) < MIN_COVER_PT or not _fills_its_box(drawing):
-            continue
-        covers.append(Cover(rect, drawing["seqno"], "a box drawn over it"))
+        if min(rect.width, rect.height) >= MIN_COVER_PT and _fills_its_box(drawing):
+            covers.append(Cover(rect, drawing["seqno"], "a box drawn over it"))
     return covers
 
 
@@ -97,8 +115,9 @@ def hidden_on(page: pymupdf.Page, annotations: list[Cover] = ()) -> Hidden:
     by annotation_covers before the page's annotations were removed); and
     text written in the colour of what lies beneath it (black on a black
     highlight, white on the white page)."""
-    covers = drawn_covers(page) + list(annotations)
-    grounds = _grounds(page)
+    fills = opaque_fills(page)
+    covers = drawn_covers(fills) + list(annotations)
+    grounds = _grounds(page, fills)
     hidden = Hidden(covers)
     visible: list[pymupdf.Rect] = []
     for span in page.get_texttrace():
@@ -147,14 +166,9 @@ SAME_COLOUR = 0.08
 _PAGE = Cover(pymupdf.Rect(), -1, "text the colour of what lies beneath it")
 
 
-def _grounds(page: pymupdf.Page) -> list[_Ground]:
-    grounds = []
-    for drawing in page.get_drawings():
-        fill, opacity = drawing.get("fill"), drawing.get("fill_opacity")
-        if fill is None or (opacity if opacity is not None else 1.0) < OPAQUE:
-            continue
-        known = _rgb(fill) if _fills_its_box(drawing) else None
-        grounds.append(_Ground(pymupdf.Rect(drawing["rect"]), drawing["seqno"], known))
+def _grounds(page: pymupdf.Page, fills: list[dict]) -> list[_Ground]:
+    grounds = [_Ground(pymupdf.Rect(d["rect"]), d["seqno"], _rgb(d["fill"]) if _fills_its_box(d) else None)
+               for d in fills]
     for index, (kind, bbox) in enumerate(page.get_bboxlog()):
         if kind in ("fill-image", "fill-imgmask", "fill-shade"):
             grounds.append(_Ground(pymupdf.Rect(bbox), index, None))
