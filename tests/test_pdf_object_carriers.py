@@ -196,7 +196,8 @@ def _soffice_pdf(tmp_path: Path, filter_options: str, paragraphs: list[str]) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"), reason="LibreOffice and poppler needed")
+@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"),
+                    reason="LibreOffice and poppler needed")
 def test_libreoffice_hybrid_pdf_publishes_without_its_source_document(tmp_path, config):
     """"Hybrid PDF (embed ODF file)" in LibreOffice's export dialog: the whole
     .odt, zipped (so no byte search finds a name in it), rides in the

@@ -265,7 +265,8 @@ def unexpected_entries(doc: pymupdf.Document) -> list[str]:
     """Entries an output must not have (for verification): catalog, page and
     trailer entries outside their allowlists, and data-carrying entries on
     any object."""
-    problems = [f"catalog entry /{key} remains" for key in _keys(doc, doc.pdf_catalog()) if key not in CATALOG_KEYS_KEPT]
+    catalog = doc.pdf_catalog()
+    problems = [f"catalog entry /{key} remains" for key in _keys(doc, catalog) if key not in CATALOG_KEYS_KEPT]
     problems += [f"trailer entry /{key} remains" for key in _keys(doc, -1) if key not in TRAILER_KEYS_KEPT]
     for page in doc:
         problems += [f"entry /{key} of page {page.number + 1} remains"
