@@ -261,23 +261,34 @@ def test_a_card_on_its_side_reads_the_same_with_its_orientation_checked_beside_o
 
 def test_the_orientation_check_beside_a_text_that_reads_well_is_stopped(monkeypatch):
     """Upright text that reads well needs no orientation: the check started
-    beside it is killed and reaped, not left running or waited for."""
+    beside it is killed and reaped, not left running or waited for. The
+    check here is a stand-in that would take 60 s (the real one finished
+    first once, on a busy machine, and proved nothing)."""
+    import subprocess
+    import threading
+    import time
+
     from tabir.redactors.pixels import ocr
 
     started = []
-    real = ocr._Beside
 
-    class Recording(real):
-        def __init__(self, arguments, png):
-            super().__init__(arguments, png)
+    class SlowCheck(ocr._Beside):
+        def __init__(self, arguments, png):  # not super().__init__: that starts Tesseract
+            self._command = ["sleep", "60"]
+            self._process = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE)
+            self._output = (b"", b"")
+            self._thread = threading.Thread(target=self._feed, args=(png,), daemon=True)
+            self._thread.start()
             started.append(self)
 
-    monkeypatch.setattr(ocr, "_Beside", Recording)
+    monkeypatch.setattr(ocr, "_Beside", SlowCheck)
     page = np.full((900, 1800), 255, np.uint8)
     for row, line in enumerate(["LAPORAN KUNJUNGAN RUMAH KLIEN", "TANGGAL KUNJUNGAN SENIN PAGI",
                                 "PETUGAS DINAS SOSIAL KOTA", "CATATAN KONDISI RUMAH BAIK"]):
         cv2.putText(page, line, (30, 150 + row * 200), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
     saved = cv2.getNumThreads()
+    begun = time.monotonic()
     try:
         cv2.setNumThreads(2)
         ocr.forget_readings()
@@ -287,9 +298,10 @@ def test_the_orientation_check_beside_a_text_that_reads_well_is_stopped(monkeypa
         ocr.forget_readings()
     assert "KUNJUNGAN" in words.text
     assert len(started) == 1
+    assert time.monotonic() - begun < 30  # not waited for
     process = started[0]._process
     assert process.returncode is not None  # reaped: no process left behind
-    assert process.returncode != 0  # killed before it finished: it was not waited for
+    assert process.returncode != 0  # killed
 
 
 def _counting_tesseract(monkeypatch) -> list[list[str]]:
