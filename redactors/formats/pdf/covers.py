@@ -43,6 +43,10 @@ class Cover:
     kind: str  # what drew it, for the manifest
     fill: tuple[float, float, float] | None = None  # drawn again when the cover itself goes (an annotation)
 
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return tuple(self.rect)
+
 
 @dataclass
 class HiddenRun:
@@ -124,28 +128,33 @@ def hidden_on(page: pymupdf.Page, annotations: list[Cover] = ()) -> Hidden:
         if span.get("type") == 3 or span.get("opacity", 1.0) == 0:  # invisible text: removed as a carrier anyway
             continue
         colour = _rgb(span.get("color") or (0.0,)) if span.get("type", 0) == 0 else None
+        # What is painted over the span and under it, near it: a page of
+        # shaded table cells has hundreds of fills, a span meets a few.
+        area, order = tuple(span["bbox"]), span["seqno"]
+        over = [c for c in covers if c.seqno > order and _meets(c.box, area)]
+        under = [g for g in grounds if g.seqno < order and _meets(g.box, area)]
         run: list[tuple[str, pymupdf.Rect]] = []
         run_cover = None
         for char in span["chars"]:
-            letter, box = chr(char[0]), pymupdf.Rect(char[3])
+            letter, box = chr(char[0]), tuple(char[3])
             if not letter.strip():  # a space neither ends a run nor starts one
                 if run:
                     run.append((" ", box))
                 continue
-            cover = _hiding(box, span["seqno"], covers) or _unseen(box, span["seqno"], colour, grounds)
+            cover = _hiding(box, over) or _unseen(box, colour, under)
             if cover is not run_cover and run:
                 hidden.runs.append(_run(run_cover, run))
                 run = []
             run_cover = cover
             if cover is not None:
                 run.append((letter, box))
-            elif not box.is_empty:
+            elif _area(box) > 0:
                 visible.append(box)
         if run:
             hidden.runs.append(_run(run_cover, run))
     hidden.runs = [r for r in hidden.runs if any(ch.isalnum() for ch in r.text)]
     for run in hidden.runs:
-        run.overlaid = any(box.intersects(run.rect) and _share(box, run.rect) > 0.3 for box in visible)
+        run.overlaid = any(_share(box, tuple(run.rect)) > 0.3 for box in visible)
     hidden.pictures = _pictures_under(page, covers) if covers else []
     return hidden
 
@@ -159,6 +168,9 @@ class _Ground:
     seqno: int
     colour: tuple[float, float, float] | None
     cover: Cover | None = None
+
+    def __post_init__(self):
+        self.box = tuple(self.rect)
 
 
 # Text this close to the colour beneath it (each of R, G, B, 0-1) is unseen.
@@ -176,14 +188,14 @@ def _grounds(page: pymupdf.Page, fills: list[dict]) -> list[_Ground]:
     return grounds
 
 
-def _unseen(box: pymupdf.Rect, seqno: int, colour, grounds: list[_Ground]) -> Cover | None:
+def _unseen(box: tuple, colour, under: list[_Ground]) -> Cover | None:
     """A cover standing for what `box`'s letter lies on, when the letter has
-    its colour: the topmost thing painted before it under most of it, or
-    the (white) page."""
-    if colour is None or box.is_empty:
+    its colour: the topmost thing painted before it under most of it
+    (`under`, topmost first), or the (white) page."""
+    if colour is None or _area(box) <= 0:
         return None
-    for ground in grounds:
-        if ground.seqno < seqno and _share(box, ground.rect) >= HIDDEN_SHARE:
+    for ground in under:
+        if _share(box, ground.box) >= HIDDEN_SHARE:
             if ground.colour is None or not _same(colour, ground.colour):
                 return None
             if ground.cover is None:  # one cover per ground, so that its letters make one run
@@ -224,11 +236,12 @@ def hidden_text_left(page: pymupdf.Page) -> list[str]:
     return [run.text for run in hidden_on(page).runs]
 
 
-def _hiding(box: pymupdf.Rect, seqno: int, covers: list[Cover]) -> Cover | None:
-    if box.is_empty:
+def _hiding(box: tuple, over: list[Cover]) -> Cover | None:
+    """The cover, among those painted after the letter, under which most of it lies."""
+    if _area(box) <= 0:
         return None
-    for cover in covers:
-        if cover.seqno > seqno and _share(box, cover.rect) >= HIDDEN_SHARE:
+    for cover in over:
+        if _share(box, cover.box) >= HIDDEN_SHARE:
             return cover
     return None
 
@@ -284,9 +297,24 @@ def _quad_rects(annot) -> list[pymupdf.Rect]:
     return [pymupdf.Quad(vertices[i:i + 4]).rect for i in range(0, len(vertices) - 3, 4)]
 
 
-def _share(box: pymupdf.Rect, cover: pymupdf.Rect) -> float:
-    area = box.width * box.height
-    return (pymupdf.Rect(box) & cover).get_area() / area if area > 0 else 0.0
+# Boxes as (x0, y0, x1, y1) tuples: a page of table cells asks these
+# questions tens of thousands of times, and pymupdf.Rect is built in Python.
+def _area(box: tuple) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def _meets(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _share(box: tuple, cover: tuple) -> float:
+    """The share of `box` that lies within `cover`."""
+    area = _area(box)
+    if area <= 0:
+        return 0.0
+    inside = (max(0.0, min(box[2], cover[2]) - max(box[0], cover[0]))
+              * max(0.0, min(box[3], cover[3]) - max(box[1], cover[1])))
+    return inside / area
 
 
 def _luminance(colour) -> float:
