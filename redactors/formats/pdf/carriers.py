@@ -235,7 +235,7 @@ def remove_document_carriers(doc: pymupdf.Document) -> None:
     _keep_only(doc, doc.pdf_catalog(), CATALOG_KEYS_KEPT)
     for page in doc:
         _keep_only(doc, page.xref, PAGE_KEYS_KEPT)
-    for xref in range(1, doc.xref_length()):
+    for xref in _objects_naming(doc, OBJECT_KEYS_TO_DROP + ("EmbeddedFile",)):
         for key in set(OBJECT_KEYS_TO_DROP).intersection(_keys(doc, xref)):
             doc.xref_set_key(xref, key, "null")
         if doc.xref_get_key(xref, "Type") == ("name", "/EmbeddedFile") and doc.xref_is_stream(xref):
@@ -244,6 +244,19 @@ def remove_document_carriers(doc: pymupdf.Document) -> None:
         blanked = blank_profile_text(profile)
         if blanked != profile:
             doc.update_stream(xref, blanked)
+
+
+def _objects_naming(doc: pymupdf.Document, names: tuple[str, ...]) -> Iterator[int]:
+    """Objects whose source mentions one of `names` (as /Name): the only
+    ones whose keys are worth asking for, one by one, of MuPDF."""
+    needles = tuple(f"/{name}" for name in names)
+    for xref in range(1, doc.xref_length()):
+        try:
+            source = doc.xref_object(xref, compressed=False)
+        except Exception:
+            continue
+        if any(needle in source for needle in needles):
+            yield xref
 
 
 def _keys(doc: pymupdf.Document, xref: int) -> tuple[str, ...]:
@@ -271,7 +284,7 @@ def unexpected_entries(doc: pymupdf.Document) -> list[str]:
     for page in doc:
         problems += [f"entry /{key} of page {page.number + 1} remains"
                      for key in _keys(doc, page.xref) if key not in PAGE_KEYS_KEPT]
-    for xref in range(1, doc.xref_length()):
+    for xref in _objects_naming(doc, OBJECT_KEYS_TO_DROP + ("EmbeddedFile",)):
         keys = _keys(doc, xref)
         problems += [f"entry /{key} of PDF object {xref} remains" for key in OBJECT_KEYS_TO_DROP if key in keys]
         if "Type" in keys and doc.xref_get_key(xref, "Type") == ("name", "/EmbeddedFile"):

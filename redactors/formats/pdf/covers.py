@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pymupdf
 
 # A fill at least this opaque hides what is beneath it.
@@ -43,9 +44,8 @@ class Cover:
     kind: str  # what drew it, for the manifest
     fill: tuple[float, float, float] | None = None  # drawn again when the cover itself goes (an annotation)
 
-    @property
-    def box(self) -> tuple[float, float, float, float]:
-        return tuple(self.rect)
+    def __post_init__(self):
+        self.box = tuple(self.rect)  # for the arithmetic below
 
 
 @dataclass
@@ -123,7 +123,8 @@ def hidden_on(page: pymupdf.Page, annotations: list[Cover] = ()) -> Hidden:
     covers = drawn_covers(fills) + list(annotations)
     grounds = _grounds(page, fills)
     hidden = Hidden(covers)
-    visible: list[pymupdf.Rect] = []
+    visible: list[tuple] = []
+    seen_spans: list[dict] = []
     for span in page.get_texttrace():
         if span.get("type") == 3 or span.get("opacity", 1.0) == 0:  # invisible text: removed as a carrier anyway
             continue
@@ -133,15 +134,26 @@ def hidden_on(page: pymupdf.Page, annotations: list[Cover] = ()) -> Hidden:
         area, order = tuple(span["bbox"]), span["seqno"]
         over = [c for c in covers if c.seqno > order and _meets(c.box, area)]
         under = [g for g in grounds if g.seqno < order and _meets(g.box, area)]
+        white = colour is not None and _same(colour, WHITE)
+        if not over and not under and not white:
+            # Nothing over it, nothing under it but the page, not white: seen
+            # (most spans of most pages; their letters are listed only if
+            # something on the page turns out hidden).
+            seen_spans.append(span)
+            continue
         run: list[tuple[str, pymupdf.Rect]] = []
         run_cover = None
-        for char in span["chars"]:
+        covering = _first_covers(span["chars"], over)
+        for char, hiding in zip(span["chars"], covering):
             letter, box = chr(char[0]), tuple(char[3])
             if not letter.strip():  # a space neither ends a run nor starts one
                 if run:
                     run.append((" ", box))
                 continue
-            cover = _hiding(box, over) or _unseen(box, colour, under)
+            if hiding >= 0:
+                cover = over[hiding]
+            else:
+                cover = _unseen(box, colour, under) if under or white else None
             if cover is not run_cover and run:
                 hidden.runs.append(_run(run_cover, run))
                 run = []
@@ -153,6 +165,8 @@ def hidden_on(page: pymupdf.Page, annotations: list[Cover] = ()) -> Hidden:
         if run:
             hidden.runs.append(_run(run_cover, run))
     hidden.runs = [r for r in hidden.runs if any(ch.isalnum() for ch in r.text)]
+    if hidden.runs:
+        visible += [box for span in seen_spans for box in (tuple(c[3]) for c in span["chars"]) if _area(box) > 0]
     for run in hidden.runs:
         run.overlaid = any(_share(box, tuple(run.rect)) > 0.3 for box in visible)
     hidden.pictures = _pictures_under(page, covers) if covers else []
@@ -175,6 +189,7 @@ class _Ground:
 
 # Text this close to the colour beneath it (each of R, G, B, 0-1) is unseen.
 SAME_COLOUR = 0.08
+WHITE = (1.0, 1.0, 1.0)
 _PAGE = Cover(pymupdf.Rect(), -1, "text the colour of what lies beneath it")
 
 
@@ -201,7 +216,7 @@ def _unseen(box: tuple, colour, under: list[_Ground]) -> Cover | None:
             if ground.cover is None:  # one cover per ground, so that its letters make one run
                 ground.cover = Cover(ground.rect, ground.seqno, "text the colour of what lies beneath it")
             return ground.cover
-    return _PAGE if _same(colour, (1.0, 1.0, 1.0)) else None
+    return _PAGE if _same(colour, WHITE) else None
 
 
 def _same(a, b) -> bool:
@@ -236,14 +251,21 @@ def hidden_text_left(page: pymupdf.Page) -> list[str]:
     return [run.text for run in hidden_on(page).runs]
 
 
-def _hiding(box: tuple, over: list[Cover]) -> Cover | None:
-    """The cover, among those painted after the letter, under which most of it lies."""
-    if _area(box) <= 0:
-        return None
-    for cover in over:
-        if _share(box, cover.box) >= HIDDEN_SHARE:
-            return cover
-    return None
+def _first_covers(chars, over: list[Cover]) -> list[int]:
+    """For each letter, the index in `over` (covers painted after it) of the
+    first one under which most of it lies, or -1. All at once: an output
+    page has a line of letters beside each of its redaction boxes."""
+    if not over:
+        return [-1] * len(chars)
+    boxes = np.array([c[3] for c in chars], dtype=float).reshape(-1, 4)
+    covers = np.array([c.box for c in over], dtype=float)
+    width = np.minimum(boxes[:, None, 2], covers[None, :, 2]) - np.maximum(boxes[:, None, 0], covers[None, :, 0])
+    height = np.minimum(boxes[:, None, 3], covers[None, :, 3]) - np.maximum(boxes[:, None, 1], covers[None, :, 1])
+    inside = np.clip(width, 0, None) * np.clip(height, 0, None)
+    area = np.clip(boxes[:, 2] - boxes[:, 0], 0, None) * np.clip(boxes[:, 3] - boxes[:, 1], 0, None)
+    hidden = inside >= HIDDEN_SHARE * area[:, None]
+    hidden &= area[:, None] > 0
+    return np.where(hidden.any(axis=1), hidden.argmax(axis=1), -1).tolist()
 
 
 def _run(cover: Cover, chars: list[tuple[str, pymupdf.Rect]]) -> HiddenRun:
