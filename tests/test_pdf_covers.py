@@ -307,3 +307,55 @@ def test_a_black_rectangle_shape_in_word_exported_to_pdf(tmp_path, config):
     text = _pdftotext(result.output, tmp_path)
     assert "kekerasan" not in text and "Anak dampingan kami" in text and "sejak awal" in text
     assert verified(handler, result, config) == []
+
+
+# Cropping as redaction: Acrobat's crop tool sets /CropBox; the cut-off part
+# stays in the file, and pdftotext, which reads the media box, prints it.
+CROPPED_NOTE = "Catatan internal: dirujuk dari sekolah dasar negeri lima"
+
+
+def _cropped_report(rotation: int = 0) -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 60), CROPPED_NOTE, fontsize=11)
+    page.insert_text((72, 400), "Kegiatan pendampingan berjalan sesuai rencana.", fontsize=11)
+    photo = np.random.default_rng(3).integers(0, 255, (200, 200, 3), dtype=np.uint8)
+    page.insert_image(pymupdf.Rect(300, 100, 500, 300), stream=cv2.imencode(".png", photo)[1].tobytes())
+    page.set_cropbox(pymupdf.Rect(0, 200, 595, 842))  # the note and the top half of the photo cut off
+    page.set_rotation(rotation)
+    return doc.tobytes()
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_what_a_crop_cut_off_is_gone_and_what_it_kept_stays(rotation, config, tmp_path):
+    source = _cropped_report(rotation)
+    assert "dirujuk dari sekolah" in _pdftotext(source, tmp_path)  # the leak: invisible, yet printed
+
+    handler, result = _redacted(source, config)
+    text = _pdftotext(result.output, tmp_path)
+    assert "dirujuk" not in text and "Catatan internal" not in text
+    assert "Kegiatan pendampingan berjalan sesuai rencana" in text
+    assert any("beyond the visible page" in note for note in result.notes)
+    assert verified(handler, result, config) == []
+
+    out = pymupdf.open(stream=result.output)
+    (xref, *_), = out[0].get_images()
+    pixels = cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
+    pixels = cv2.resize(pixels, (200, 200), interpolation=cv2.INTER_NEAREST)
+    assert pixels[10:90].std() < 5, "the cut-off half of the photo is still the photo's"
+    assert pixels[110:190].std() > 40  # the half on the page is whole
+
+
+def test_verification_finds_text_beyond_the_page(config):
+    problems = verify_pdf(_cropped_report(), {"unrelated"}, set(), config.images, config.limits.min_picture_px,
+                          config.limits.max_picture_pixels, tuple(config.redaction.fill_color))
+    assert "text beyond the visible part of page 1 remains" in problems
+
+
+def test_a_page_with_nothing_beyond_it_gets_no_band(config):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 60), "Laporan kegiatan bulan ini.", fontsize=11)
+    page.draw_rect(page.rect, color=None, fill=(0.95, 0.95, 0.9), overlay=False)  # a page-sized background
+    _, result = _redacted(doc.tobytes(), config)
+    assert not any("beyond the visible page" in note for note in result.notes)

@@ -17,7 +17,7 @@ from ...replace import Replacer
 from ..base import FormatHandler, RedactionContext
 from .carriers import carrier_texts, expose_hidden_content, remove_document_carriers, remove_page_carriers
 from .check import verify_pdf
-from .covers import annotation_covers, hidden_on, remove_hidden
+from .covers import annotation_covers, beyond_the_page, hidden_on, remove_hidden
 from .layout import EXTRACT_FLAGS, output_page_texts, page_text
 from .outlines import outlined_texts, redact_outlined
 from .unreadable import read_suspects, redact_unseen, rendered_text, suspect, suspect_pages
@@ -109,6 +109,12 @@ class PdfHandler(FormatHandler):
         inserted: set[str] = set()
         for page, layout, spans, on_page in zip(doc, pages, page_spans, hidden):
             remove_hidden(page, on_page)
+            bands = beyond_the_page(page)  # what a crop took away (its values were found above)
+            for band in bands:
+                page.add_redact_annot(band, fill=False, cross_out=False)
+            if bands:
+                notes.append(f"page {page.number + 1}: content beyond the visible page (cropped away or placed "
+                             "off it) removed")
             for span in spans:
                 rects = layout.rects_for(span.start, span.end)
                 if not rects:

@@ -10,7 +10,7 @@ from ...config import ImageSettings
 from ...verify import leaks_in_bytes, leaks_in_text
 from ...pixels.icc import profile_texts
 from .carriers import icc_profiles, unexpected_entries
-from .covers import hidden_text_left
+from .covers import hidden_text_left, text_beyond_the_page
 from .layout import EXTRACT_FLAGS, output_page_texts
 from .outlines import outlined_texts
 from .unreadable import rendered_text, suspect
@@ -42,6 +42,8 @@ def verify_pdf(output: bytes, values: set[str], inserted: set[str], images: Imag
         for page, text in zip(doc, output_page_texts(output, own_boxes)):
             if hidden_text_left(page):  # a box drawn over text that can still be copied
                 problems.append(f"text hidden under a box drawn over it remains on page {page.number + 1}")
+            if text_beyond_the_page(page):  # a crop's hidden part, or text placed off the page
+                problems.append(f"text beyond the visible part of page {page.number + 1} remains")
             where = f"the text of page {page.number + 1}"
             texts.append((where, text))
             raw = page.get_text("text", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())

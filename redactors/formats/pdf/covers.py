@@ -246,6 +246,48 @@ def remove_hidden(page: pymupdf.Page, hidden: Hidden) -> None:
             page.add_redact_annot(cover.rect, fill=cover.fill, cross_out=False)
 
 
+# Beyond the visible page: what a crop took away (Acrobat's crop tool sets
+# /CropBox; the letterhead or margin note it hid stays in the content, and
+# pdftotext, which reads the media box, prints it), or what was placed off
+# the page. A band starts this far out, so that a letter grazing the edge
+# stays; it reaches as far as a PDF page can.
+EDGE_GAP = 2.0
+_FAR = 2 * 14400.0
+
+
+def visible_box(page: pymupdf.Page) -> tuple[float, float, float, float]:
+    """The part of the page a viewer shows, in the coordinates of the text
+    and drawings (the page unrotated)."""
+    return tuple(page.rect * page.derotation_matrix)
+
+
+def beyond_the_page(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    """Bands around the visible page, when anything is painted in them:
+    applied as redactions, they take away its text, pictures' pixels and
+    line art."""
+    x0, y0, x1, y1 = visible_box(page)
+    painted = [box for _, box in page.get_bboxlog()]
+    if not any(b[0] < x0 - EDGE_GAP or b[1] < y0 - EDGE_GAP or b[2] > x1 + EDGE_GAP or b[3] > y1 + EDGE_GAP
+               for b in painted):
+        return []
+    return [pymupdf.Rect(x0 - _FAR, y0 - _FAR, x1 + _FAR, y0 - EDGE_GAP),  # above
+            pymupdf.Rect(x0 - _FAR, y1 + EDGE_GAP, x1 + _FAR, y1 + _FAR),  # below
+            pymupdf.Rect(x0 - _FAR, y0 - EDGE_GAP, x0 - EDGE_GAP, y1 + EDGE_GAP),  # left
+            pymupdf.Rect(x1 + EDGE_GAP, y0 - EDGE_GAP, x1 + _FAR, y1 + EDGE_GAP)]  # right
+
+
+def text_beyond_the_page(page: pymupdf.Page) -> str:
+    """For verification: letters lying wholly beyond the visible page."""
+    x0, y0, x1, y1 = visible_box(page)
+    letters = []
+    for span in page.get_texttrace():
+        for char in span["chars"]:
+            b = char[3]
+            if b[2] < x0 - EDGE_GAP or b[0] > x1 + EDGE_GAP or b[3] < y0 - EDGE_GAP or b[1] > y1 + EDGE_GAP:
+                letters.append(chr(char[0]))
+    return "".join(letters).strip()
+
+
 def hidden_text_left(page: pymupdf.Page) -> list[str]:
     """For verification: the text still hidden under a cover on an output page."""
     return [run.text for run in hidden_on(page).runs]
