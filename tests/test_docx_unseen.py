@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import zipfile
 
+import cv2
 import docx
+import numpy as np
 import pytest
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml import OxmlElement
@@ -208,3 +210,63 @@ def test_a_dark_box_laid_over_words_in_word_holds_the_file_for_review(config):
 def test_a_light_box_or_one_behind_the_text_hides_nothing(config, fill, behind):
     handler, result = _redacted(_with_shape(fill, behind), config)
     assert not any("drawn in front of the text" in p for p in verified(handler, result, config))
+
+
+# Word's crop tool records a rectangle and keeps the whole picture.
+def _cropped_picture_document(crops: list[dict]) -> tuple[bytes, np.ndarray]:
+    """One picture (left third red, the rest green with a blue square), used
+    once per crop in `crops` (a:srcRect attributes; {} for none)."""
+    picture = np.zeros((300, 600, 3), np.uint8)
+    picture[:, :200] = (0, 0, 255)  # what the crop hides: red
+    picture[:, 200:] = (0, 200, 0)
+    picture[100:200, 350:450] = (255, 0, 0)
+    document = docx.Document()
+    data = cv2.imencode(".png", picture)[1].tobytes()
+    for crop in crops:
+        document.add_picture(io.BytesIO(data))
+        fill = document.inline_shapes[-1]._inline.graphic.graphicData.pic.blipFill
+        if crop:
+            rect = OxmlElement("a:srcRect")
+            for side, value in crop.items():
+                rect.set(side, str(value))
+            fill.insert(1, rect)
+    return _bytes(document), picture
+
+
+def _media(data: bytes):
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = [n for n in package.namelist() if n.startswith("word/media/")]
+        return [cv2.imdecode(np.frombuffer(package.read(n), np.uint8), cv2.IMREAD_COLOR) for n in names]
+
+
+def _red_share(image) -> float:
+    return float(((image[:, :, 2] > 150) & (image[:, :, 1] < 80)).mean())
+
+
+def test_what_a_crop_hid_of_a_picture_is_cut_off(config):
+    source, picture = _cropped_picture_document([{"l": "33333"}])  # the red third cropped away
+    assert _red_share(_media(source)[0]) > 0.3  # the whole picture is in the file
+
+    handler, result = _redacted(source, config)
+    (kept,) = _media(result.output)
+    assert _red_share(kept) < 0.01
+    assert kept.shape[1] in range(399, 402) and kept.shape[0] == 300  # what the crop showed, whole
+    assert (kept[150, 200] == (255, 0, 0)).all()  # the blue square where it was
+    fill = docx.Document(io.BytesIO(result.output)).inline_shapes[0]._inline.graphic.graphicData.pic.blipFill
+    assert fill.find(qn("a:srcRect")) is None  # nothing left to crop
+    assert any("cropped picture" in note for note in result.notes)
+    assert verified(handler, result, config) == []
+
+
+def test_a_picture_used_twice_keeps_what_either_use_shows(config):
+    source, _ = _cropped_picture_document([{"l": "33333"}, {"r": "50000"}])  # the second use shows the red
+    _, result = _redacted(source, config)
+    (kept,) = _media(result.output)
+    assert kept.shape[1] == 600 and _red_share(kept) > 0.3  # the union is the whole picture: nothing cut
+    source, _ = _cropped_picture_document([{"l": "33333"}, {"l": "50000", "t": "10000"}])
+    _, result = _redacted(source, config)
+    (kept,) = _media(result.output)
+    assert _red_share(kept) < 0.01
+    shapes = docx.Document(io.BytesIO(result.output)).inline_shapes
+    second = shapes[1]._inline.graphic.graphicData.pic.blipFill.find(qn("a:srcRect"))
+    assert second is not None and int(second.get("l")) == 25000 and int(second.get("t")) == 10000  # restated

@@ -11,6 +11,7 @@ known parts is removed.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from urllib.parse import unquote
 
@@ -25,6 +26,7 @@ from ...replace import Replacer
 from ..base import FormatHandler, RedactionContext
 from .check import verify_docx
 from .corners import clean_corners, corner_texts
+from .crops import apply_crops, relationship_targets
 from .clean import (
     accept_revisions, clean_settings, remove_alt_text, remove_comment_marks, remove_embedded_objects,
     remove_revision_ids, unwrap_smart_tags,
@@ -164,6 +166,7 @@ class _Redaction:
         # 4. Parts, relationships, hyperlinks, pictures, properties.
         self._drop_unlisted_parts()
         self._clean_relationships(known)
+        self._apply_crops()
         self._clean_pictures()
         self._rename_media()
         self._rewrite_properties()
@@ -273,6 +276,20 @@ class _Redaction:
             span = TextSpan(start, start + len(value), known[value].entity_type, 1.0, "DocumentConsistency")
             self.findings.append(Finding.from_span(span, text, "hyperlink"))
         return bool(spans or mentioned)
+
+    def _apply_crops(self) -> None:
+        """What Word's crop tool hid of a picture is cut off it (crops.py)."""
+        rels = {}
+        for name in self.trees:
+            folder, base = posixpath.split(name)
+            rels_name = posixpath.join(folder, "_rels", base + ".rels")
+            if rels_name in self.package.parts:
+                rels[name] = relationship_targets(name, self.package.parts[rels_name])
+        media = {n: d for n, d in self.package.parts.items() if n.startswith("word/media/")}
+        cut = apply_crops(self.trees, rels, media)
+        self.package.parts.update(media)
+        if cut:
+            self._note(f"{cut} cropped picture(s): the part the crop hid was cut off")
 
     def _clean_pictures(self) -> None:
         min_px = self.ctx.config.limits.min_picture_px
