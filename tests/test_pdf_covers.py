@@ -210,10 +210,20 @@ def test_verification_finds_text_left_under_a_box(config):
     assert "text hidden under a box drawn over it remains on page 1" in problems
 
 
-def test_a_turned_page_is_read_the_same(report_pdf, config, tmp_path):
-    source = _covered(report_pdf, DETAIL, _drawn_box)
-    doc = pymupdf.open(stream=source)
-    doc[0].set_rotation(90)
+@pytest.mark.parametrize("cover", [_drawn_box, _square, _redaction_mark, _black_highlight],
+                         ids=["box drawn in the content", "square annotation", "redaction mark never applied",
+                              "black highlight"])
+def test_a_turned_page_is_read_the_same(report_pdf, cover, config, tmp_path):
+    """The page turned (/Rotate 90) before the box was drawn on it: an
+    annotation is placed on the page as shown, a box drawn in the content on
+    the page unturned, where its text is."""
+    doc = pymupdf.open(stream=report_pdf)
+    page = doc[0]
+    words = page.search_for(DETAIL)
+    page.set_rotation(90)
+    for rect in words:
+        rect = rect + (-1, -1, 1, 1)
+        cover(page, rect if cover is _drawn_box else rect * page.rotation_matrix)
     handler, result = _redacted(doc.tobytes(), config)
     text = _pdftotext(result.output, tmp_path)
     assert "kekerasan" not in text and "Kegiatan pendampingan" in text

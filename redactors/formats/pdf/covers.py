@@ -1,17 +1,20 @@
-"""Text and pictures hidden under opaque shapes drawn over them.
+"""What a reader of a PDF page cannot see, yet the file keeps.
 
-A box drawn over a name (by hand in a PDF editor, as a shape in Word, with
-a viewer's square, circle, highlight or pen tool, or a redaction mark never
-applied), or
-white-out under retyped text, hides what is beneath from a reader while
-the file keeps it: copy and paste, pdftotext or a search of the file finds
-it. It is the classic failed redaction, and the person who drew the box
-meant it gone. So what no reader can see is removed, and the page looks as
-it did: a box drawn in the page's content stays where it was; a box that was
-an annotation (removed with the other annotations) is drawn again.
+- Text under an opaque shape drawn over it: a box drawn over a name by hand
+  in a PDF editor or as a shape in Word, a viewer's square, circle,
+  highlight or pen annotation, a redaction mark never applied, white-out.
+  Copy and paste, pdftotext or a search of the file finds it: the classic
+  failed redaction, made by someone who meant it gone.
+- Text in the colour of what lies beneath it: black on a black highlight
+  (a Word file blacked out by hand, exported), white on the white page.
+- What lies beyond the visible page: the part a crop cut off, text placed
+  off the page.
 
-Paint order decides what is hidden: a dark header bar with white text drawn
-on it hides nothing. A cover must be opaque and cover most of a letter.
+It is removed, and the page looks as it did: a box drawn in the page's
+content stays where it was; a box that was an annotation (removed with the
+other annotations) is drawn again. Paint order decides what is hidden: a
+dark header bar with white text drawn on it hides nothing. A cover must be
+opaque and lie over most of a letter.
 """
 
 from __future__ import annotations
@@ -72,23 +75,24 @@ def annotation_covers(page: pymupdf.Page) -> list[Cover]:
     (their appearances would otherwise pass for drawn boxes: a yellow
     highlight is an opaque fill that a viewer multiplies with the text)."""
     covers = []
+    unturn = page.derotation_matrix  # annotations speak of the page as shown; text and drawings, unturned
     for annot in page.annots():
         kind, colors = annot.type[0], annot.colors or {}
         opacity = annot.opacity if annot.opacity is not None and annot.opacity >= 0 else 1.0
         if kind == pymupdf.PDF_ANNOT_REDACT:  # marked, never applied: the writer's own redaction
-            covers += [Cover(r, ON_TOP, "a redaction mark never applied", tuple(colors.get("fill") or (0, 0, 0)))
-                       for r in _quad_rects(annot) or [annot.rect]]
+            covers += [Cover(r * unturn, ON_TOP, "a redaction mark never applied",
+                             tuple(colors.get("fill") or (0, 0, 0))) for r in _quad_rects(annot) or [annot.rect]]
         elif kind in _FILLED_SHAPES and colors.get("fill") and opacity >= OPAQUE:
-            covers.append(Cover(annot.rect, ON_TOP, f"a {_FILLED_SHAPES[kind]} annotation over it",
+            covers.append(Cover(annot.rect * unturn, ON_TOP, f"a {_FILLED_SHAPES[kind]} annotation over it",
                                 tuple(colors["fill"])))
         elif kind == pymupdf.PDF_ANNOT_INK and colors.get("stroke") and opacity >= OPAQUE \
                 and _luminance(colors["stroke"]) <= DARK and (annot.border or {}).get("width", 0) >= MIN_SCRIBBLE_PT:
             # A thick dark pen stroked over words: the writer meant them gone,
             # and removing the annotation would show them whole.
-            covers.append(Cover(annot.rect, ON_TOP, "a pen stroke over it", tuple(colors["stroke"])))
+            covers.append(Cover(annot.rect * unturn, ON_TOP, "a pen stroke over it", tuple(colors["stroke"])))
         elif kind == pymupdf.PDF_ANNOT_HIGHLIGHT and colors.get("stroke") and opacity >= OPAQUE \
                 and _luminance(colors["stroke"]) <= DARK:
-            covers += [Cover(r, ON_TOP, "a dark highlight over it", tuple(colors["stroke"]))
+            covers += [Cover(r * unturn, ON_TOP, "a dark highlight over it", tuple(colors["stroke"]))
                        for r in _quad_rects(annot) or [annot.rect]]
     return [c for c in covers if not c.rect.is_empty]
 
