@@ -78,7 +78,8 @@ class PdfHandler(FormatHandler):
             remove_page_carriers(page)
 
         # 2. Text a box drawn over it hides (a hand-made redaction that left
-        #    the text copyable, white-out, a redaction mark never applied):
+        #    the text copyable, white-out, a redaction mark never applied), or
+        #    written in the colour of what lies beneath it (covers.py):
         #    removed with step 3's boxes, its words hunted on every page like
         #    any value found. Text with visible text drawn over it is not
         #    hunted: its value must stay for verification to hold the file.
@@ -107,14 +108,14 @@ class PdfHandler(FormatHandler):
         replacer = Replacer(ctx.config.redaction, known)
         style = ctx.config.redaction
         inserted: set[str] = set()
+        cropped: list[int] = []
         for page, layout, spans, on_page in zip(doc, pages, page_spans, hidden):
             remove_hidden(page, on_page)
             bands = beyond_the_page(page)  # what a crop took away (its values were found above)
             for band in bands:
                 page.add_redact_annot(band, fill=False, cross_out=False)
             if bands:
-                notes.append(f"page {page.number + 1}: content beyond the visible page (cropped away or placed "
-                             "off it) removed")
+                cropped.append(page.number + 1)
             for span in spans:
                 rects = layout.rects_for(span.start, span.end)
                 if not rects:
@@ -169,6 +170,9 @@ class PdfHandler(FormatHandler):
                                                       unreadable=unreadable)
         findings += picture_findings
 
+        if cropped:
+            notes.append(f"content beyond the visible page (cropped away or placed off it) removed on "
+                         f"{_pages(cropped)}")
         findings = _hidden_once(findings)
         remove_document_carriers(doc)
         output = doc.tobytes(garbage=4, deflate=True, clean=True, expand=0)
@@ -176,6 +180,18 @@ class PdfHandler(FormatHandler):
             notes.append(f"{unchecked} picture(s) could not be decoded to be checked for faces or text")
         return RedactionResult(output=output, findings=findings, pages=doc.page_count, inserted=inserted,
                                notes=notes, unchecked_pictures=unchecked)
+
+
+def _pages(numbers: list[int]) -> str:
+    """"page 3", "pages 1-4, 7": runs of consecutive pages joined."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    text = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return ("pages " if len(numbers) > 1 else "page ") + text
 
 
 def _hidden_once(findings: list[Finding]) -> list[Finding]:
