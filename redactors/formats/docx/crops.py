@@ -11,7 +11,6 @@ rectangles are restated against it.
 from __future__ import annotations
 
 import io
-import posixpath
 from dataclasses import dataclass
 
 import cv2
@@ -19,7 +18,8 @@ import numpy as np
 from lxml import etree
 from PIL import Image
 
-from .xml import NS, R
+from .parts import resolve
+from .xml import NS, R, parse
 
 _A = "{%s}" % NS["a"]
 _FULL = 100000  # a:srcRect's unit: a thousandth of a percent
@@ -63,10 +63,8 @@ def apply_crops(trees: dict[str, etree._Element], rels: dict[str, dict[str, str]
 
 def relationship_targets(part: str, rels_xml: bytes) -> dict[str, str]:
     """Relationship ids of `part` -> the part names they point to."""
-    root = etree.fromstring(rels_xml)
-    folder = posixpath.dirname(part)
-    return {rel.get("Id"): posixpath.normpath(posixpath.join(folder, rel.get("Target", "")))
-            for rel in root if rel.get("TargetMode") != "External"}
+    return {rel.get("Id"): resolve(part, rel.get("Target", ""))
+            for rel in parse(rels_xml) if rel.get("TargetMode") != "External"}
 
 
 def _visible(fill: etree._Element) -> tuple[float, float, float, float]:
