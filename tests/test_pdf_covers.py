@@ -369,3 +369,75 @@ def test_a_page_with_nothing_beyond_it_gets_no_band(config):
     page.draw_rect(page.rect, color=None, fill=(0.95, 0.95, 0.9), overlay=False)  # a page-sized background
     _, result = _redacted(doc.tobytes(), config)
     assert not any("beyond the visible page" in note for note in result.notes)
+
+
+# A picture cropped in Word, exported by LibreOffice: the whole picture is in
+# the PDF, a clip path around the part shown.
+def _pdfimages(data: bytes, tmp_path: Path) -> list[np.ndarray]:
+    (tmp_path / "images").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "images" / "in.pdf").write_bytes(data)
+    subprocess.run(["pdfimages", "-png", str(tmp_path / "images" / "in.pdf"), str(tmp_path / "images" / "img")],
+                   check=True, capture_output=True)
+    return [cv2.imread(str(p)) for p in sorted((tmp_path / "images").glob("img-*.png"))]
+
+
+def _red(image: np.ndarray) -> float:
+    return float(((image[:, :, 2] > 150) & (image[:, :, 1] < 80) & (image[:, :, 0] < 80)).mean())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdfimages"), reason="LibreOffice and poppler")
+def test_what_a_crop_hid_of_a_picture_is_cut_from_the_exported_pdf(tmp_path, config):
+    from .test_docx_unseen import _cropped_picture_document
+
+    docx_bytes, _ = _cropped_picture_document([{"l": "33333"}])  # the red third cropped away in Word
+    (tmp_path / "foto.docx").write_bytes(docx_bytes)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(tmp_path / "foto.docx")], check=True, capture_output=True,
+                   timeout=300)
+    source = (tmp_path / "foto.pdf").read_bytes()
+    (whole,) = _pdfimages(source, tmp_path / "before")
+    assert _red(whole) > 0.3  # pdfimages shows what the crop hid
+
+    handler, result = _redacted(source, config)
+    (kept,) = _pdfimages(result.output, tmp_path / "after")
+    assert _red(kept) < 0.01
+    blue = (kept[:, :, 0] > 200) & (kept[:, :, 1] < 60) & (kept[:, :, 2] < 60)
+    assert blue.sum() > 0.9 * 100 * 100  # the part shown is whole
+    assert verified(handler, result, config) == []
+
+
+def test_a_picture_shown_whole_is_not_touched(config):
+    rng = np.random.default_rng(5)
+    photo = rng.integers(0, 255, (200, 300, 3), dtype=np.uint8)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(72, 72, 372, 272), stream=cv2.imencode(".png", photo)[1].tobytes())
+    _, result = _redacted(doc.tobytes(), config)
+    out = pymupdf.open(stream=result.output)
+    (xref, *_), = out[0].get_images()
+    pixels = cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
+    assert (pixels == 255).all(axis=2).mean() < 0.01  # nothing made white
+
+
+def test_a_picture_placed_twice_keeps_what_either_place_shows(config):
+    """The same picture on two pages, each clipped to a different half: both
+    halves are shown somewhere, so neither is cut."""
+    picture = np.zeros((100, 200, 3), np.uint8)
+    picture[:, :100] = (0, 0, 255)
+    picture[:, 100:] = (0, 200, 0)
+    data = cv2.imencode(".png", picture)[1].tobytes()
+    doc = pymupdf.open()
+    for left_half in (True, False):
+        page = doc.new_page()
+        xref = page.insert_image(pymupdf.Rect(100, 100, 300, 200), stream=data)
+        name = [i[7] for i in page.get_images() if i[0] == xref][0]
+        clip = "100 642 100 100 re W n" if left_half else "200 642 100 100 re W n"
+        contents = page.get_contents()[0]
+        body = doc.xref_stream(contents).replace(f"/{name} Do".encode(), b"")
+        doc.update_stream(contents, body + f"\nq {clip} 200 0 0 100 100 642 cm /{name} Do Q\n".encode())
+    _, result = _redacted(doc.tobytes(), config)
+    out = pymupdf.open(stream=result.output)
+    (xref, *_), = out[0].get_images()
+    pixels = cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
+    assert _red(pixels) > 0.4 and (pixels[:, 150] == (0, 200, 0)).all()

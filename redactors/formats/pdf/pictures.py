@@ -147,7 +147,7 @@ def redact_pictures(doc: pymupdf.Document, detector: TextDetector, policy: Image
             continue
         for xref in plan.pictures.get(number, []):
             try:
-                bgr = to_bgr(pymupdf.Pixmap(doc, xref))
+                bgr = _shown_pixels(doc, xref, plan)
             except Exception:  # an image MuPDF cannot decode: a person must look
                 unchecked += 1
                 continue
@@ -171,6 +171,9 @@ class _Plan:
     pictures: dict[int, list[int]] = field(default_factory=dict)  # page -> picture xrefs first shown there
     big: set[int] = field(default_factory=set)  # xrefs big enough for faces and text
     unchecked: int = 0
+    # xref -> (page number, image info) of every placement outside scans
+    placements: dict[int, list[tuple[int, dict]]] = field(default_factory=dict)
+    hidden_parts: dict[int, np.ndarray | None] = field(default_factory=dict)  # _hidden_parts, once per xref
 
 
 def _plan(doc: pymupdf.Document, policy: ImageSettings, min_px: int, max_pixels: int, unreadable: set[int]) -> _Plan:
@@ -185,6 +188,8 @@ def _plan(doc: pymupdf.Document, policy: ImageSettings, min_px: int, max_pixels:
         plan.big |= {info.get("xref", 0) for info in pictures}
         for info in page.get_image_info(xrefs=True):
             xref = info.get("xref", 0)
+            if xref:
+                plan.placements.setdefault(xref, []).append((number, info))
             if xref == 0 or xref in done:
                 continue
             done.add(xref)
@@ -206,9 +211,111 @@ def _pixels(doc: pymupdf.Document, plan: _Plan, policy: ImageSettings, max_pixel
         for xref in plan.pictures.get(number, []):
             if xref in plan.big:
                 try:
-                    yield ("xref", xref), to_bgr(pymupdf.Pixmap(doc, xref))
+                    yield ("xref", xref), _shown_pixels(doc, xref, plan)
                 except Exception:
                     continue
+
+
+def _shown_pixels(doc: pymupdf.Document, xref: int, plan: _Plan) -> np.ndarray:
+    """The picture's pixels, with what none of its placements shows made
+    white (unless it is a stencil, whose samples are rewritten only when
+    something on it is covered)."""
+    bgr = to_bgr(pymupdf.Pixmap(doc, xref))
+    if _is_stencil(doc, xref):
+        return bgr
+    if xref not in plan.hidden_parts:
+        plan.hidden_parts[xref] = _hidden_parts(doc, plan.placements.get(xref, []), bgr.shape[1], bgr.shape[0])
+    hidden = plan.hidden_parts[xref]
+    if hidden is not None:
+        bgr = bgr.copy()
+        bgr[hidden] = 255
+    return bgr
+
+
+# A picture cropped in Word or LibreOffice is exported whole, with a clip
+# path around the part shown: the rest is in the file, one pdfimages away.
+# What no placement shows is made white before the picture is checked and
+# written back. Measured by rendering the page with the picture painted
+# magenta: clips, the page's edge and covers all count. The shown part is
+# widened by this many points, so that thin things drawn over the picture
+# (letters of a caption that redaction may remove) leave no holes in it.
+SHOWN_MARGIN_PT = 3
+_MAGENTA = (255, 0, 255)
+
+
+def _hidden_parts(doc: pymupdf.Document, placements: list[tuple[int, dict]], width: int,
+                  height: int) -> np.ndarray | None:
+    """A mask of the picture's pixels that no placement shows, or None when
+    one shows it whole or a placement cannot be measured (turned or flipped
+    pictures, turned pages: left as they are)."""
+    shown = np.zeros((height, width), bool)
+    for number, info in placements:
+        page = doc[number - 1]
+        a, b, c, d, e, f = info.get("transform", (0, 0, 0, 0, 0, 0))
+        if b or c or a <= 0 or d <= 0 or page.rotation:
+            return None
+        bbox = pymupdf.Rect(info["bbox"])
+        if not _maybe_cut(page, bbox):
+            return None
+        mask = _painted_magenta(doc, number, info)
+        if mask is None:
+            return None
+        columns = np.floor(e + a * (np.arange(width) + 0.5) / width).astype(int)
+        rows = np.floor(f + d * (np.arange(height) + 0.5) / height).astype(int)
+        inside_x = (columns >= 0) & (columns < mask.shape[1])
+        inside_y = (rows >= 0) & (rows < mask.shape[0])
+        seen = np.zeros((height, width), bool)
+        seen[np.ix_(inside_y, inside_x)] = mask[np.ix_(rows[inside_y], columns[inside_x])]
+        shown |= seen
+    return ~shown if not shown.all() else None
+
+
+def _maybe_cut(page: pymupdf.Page, bbox: pymupdf.Rect) -> bool:
+    """Could anything cut the placement: does it cross the page's edge, or
+    does a clip path cut into it? (Most pictures: no, and nothing is
+    rendered.)"""
+    if not pymupdf.Rect(page.rect).contains(bbox + (1, 1, -1, -1)):
+        return True
+    for item in page.get_drawings(extended=True):
+        if item.get("type") != "clip":
+            continue
+        scissor = pymupdf.Rect(item["scissor"])
+        if scissor.intersects(bbox) and not (scissor + (-1, -1, 1, 1)).contains(bbox):
+            return True
+    return False
+
+
+def _painted_magenta(doc: pymupdf.Document, number: int, info: dict) -> np.ndarray | None:
+    """Where the placement's picture shows on its page, at 1 px per point:
+    the page copied alone, the picture replaced by magenta, rendered."""
+    alone = pymupdf.open()
+    try:
+        alone.insert_pdf(doc, from_page=number - 1, to_page=number - 1)
+        page = alone[0]
+        digest = info.get("digest") or _digest(doc[number - 1], info)
+        twin = next((i["xref"] for i in page.get_image_info(xrefs=True, hashes=True)
+                     if i.get("digest") == digest and i.get("xref")), 0)
+        if not twin:
+            return None
+        magenta = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 8, 8), False)
+        magenta.set_rect(magenta.irect, _MAGENTA)
+        page.replace_image(twin, pixmap=magenta)
+        pix = page.get_pixmap(alpha=False)
+        rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
+        painted = (rgb[:, :, 0] > 200) & (rgb[:, :, 1] < 60) & (rgb[:, :, 2] > 200)
+        kernel = np.ones((2 * SHOWN_MARGIN_PT + 1, 2 * SHOWN_MARGIN_PT + 1), np.uint8)
+        return cv2.dilate(painted.astype(np.uint8), kernel) > 0
+    except Exception:  # a page MuPDF cannot copy or render alone: left as it is
+        return None
+    finally:
+        alone.close()
+
+
+def _digest(page: pymupdf.Page, info: dict) -> bytes | None:
+    for other in page.get_image_info(xrefs=True, hashes=True):
+        if other.get("xref") == info.get("xref"):
+            return other.get("digest")
+    return None
 
 
 def _is_stencil(doc: pymupdf.Document, xref: int) -> bool:
