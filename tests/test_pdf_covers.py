@@ -441,3 +441,26 @@ def test_a_picture_placed_twice_keeps_what_either_place_shows(config):
     (xref, *_), = out[0].get_images()
     pixels = cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
     assert _red(pixels) > 0.4 and (pixels[:, 150] == (0, 200, 0)).all()
+
+
+def test_a_cropped_picture_on_a_poster_page_is_measured_within_bounds(config, monkeypatch):
+    """A huge page is rendered smaller to find what a clip hides (memory),
+    and the hidden part is still found."""
+    from tabir.redactors.formats.pdf import pictures
+
+    monkeypatch.setattr(pictures, "MASK_PIXELS", 200_000)  # as if the page were a poster
+    picture = np.zeros((100, 200, 3), np.uint8)
+    picture[:, :100] = (0, 0, 255)
+    picture[:, 100:] = (0, 200, 0)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    xref = page.insert_image(pymupdf.Rect(100, 100, 300, 200), stream=cv2.imencode(".png", picture)[1].tobytes())
+    name = [i[7] for i in page.get_images() if i[0] == xref][0]
+    contents = page.get_contents()[0]
+    body = doc.xref_stream(contents).replace(f"/{name} Do".encode(), b"")
+    doc.update_stream(contents, body + f"\nq 200 642 100 100 re W n 200 0 0 100 100 642 cm /{name} Do Q\n".encode())
+    _, result = _redacted(doc.tobytes(), config)
+    out = pymupdf.open(stream=result.output)
+    (xref, *_), = out[0].get_images()
+    pixels = cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
+    assert _red(pixels[:, :80]) < 0.01 and (pixels[50, 150] == (0, 200, 0)).all()

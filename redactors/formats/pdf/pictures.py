@@ -240,6 +240,8 @@ def _shown_pixels(doc: pymupdf.Document, xref: int, plan: _Plan) -> np.ndarray:
 # widened by this many points, so that thin things drawn over the picture
 # (letters of a caption that redaction may remove) leave no holes in it.
 SHOWN_MARGIN_PT = 3
+# The rendering's size bound (a 200-inch page at 1 px per point is 200 MP).
+MASK_PIXELS = 16_000_000
 _MAGENTA = (255, 0, 255)
 
 
@@ -257,11 +259,12 @@ def _hidden_parts(doc: pymupdf.Document, placements: list[tuple[int, dict]], wid
         bbox = pymupdf.Rect(info["bbox"])
         if not _maybe_cut(page, bbox):
             return None
-        mask = _painted_magenta(doc, number, info)
+        zoom = _zoom_within(page, 1.0, MASK_PIXELS)  # a poster's page rendered within bounds
+        mask = _painted_magenta(doc, number, info, zoom)
         if mask is None:
             return None
-        columns = np.floor(e + a * (np.arange(width) + 0.5) / width).astype(int)
-        rows = np.floor(f + d * (np.arange(height) + 0.5) / height).astype(int)
+        columns = np.floor(zoom * (e + a * (np.arange(width) + 0.5) / width)).astype(int)
+        rows = np.floor(zoom * (f + d * (np.arange(height) + 0.5) / height)).astype(int)
         inside_x = (columns >= 0) & (columns < mask.shape[1])
         inside_y = (rows >= 0) & (rows < mask.shape[0])
         seen = np.zeros((height, width), bool)
@@ -285,9 +288,9 @@ def _maybe_cut(page: pymupdf.Page, bbox: pymupdf.Rect) -> bool:
     return False
 
 
-def _painted_magenta(doc: pymupdf.Document, number: int, info: dict) -> np.ndarray | None:
-    """Where the placement's picture shows on its page, at 1 px per point:
-    the page copied alone, the picture replaced by magenta, rendered."""
+def _painted_magenta(doc: pymupdf.Document, number: int, info: dict, zoom: float) -> np.ndarray | None:
+    """Where the placement's picture shows on its page, at `zoom` px per
+    point: the page copied alone, the picture replaced by magenta, rendered."""
     alone = pymupdf.open()
     try:
         alone.insert_pdf(doc, from_page=number - 1, to_page=number - 1)
@@ -300,10 +303,11 @@ def _painted_magenta(doc: pymupdf.Document, number: int, info: dict) -> np.ndarr
         magenta = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 8, 8), False)
         magenta.set_rect(magenta.irect, _MAGENTA)
         page.replace_image(twin, pixmap=magenta)
-        pix = page.get_pixmap(alpha=False)
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
         rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
         painted = (rgb[:, :, 0] > 200) & (rgb[:, :, 1] < 60) & (rgb[:, :, 2] > 200)
-        kernel = np.ones((2 * SHOWN_MARGIN_PT + 1, 2 * SHOWN_MARGIN_PT + 1), np.uint8)
+        margin = max(1, round(SHOWN_MARGIN_PT * zoom))
+        kernel = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
         return cv2.dilate(painted.astype(np.uint8), kernel) > 0
     except Exception:  # a page MuPDF cannot copy or render alone: left as it is
         return None
