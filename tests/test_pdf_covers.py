@@ -423,24 +423,37 @@ def test_a_picture_shown_whole_is_not_touched(config):
 def test_a_picture_placed_twice_keeps_what_either_place_shows(config):
     """The same picture on two pages, each clipped to a different half: both
     halves are shown somewhere, so neither is cut."""
+    doc = pymupdf.open()
+    for clip in ("100 642 100 100 re W n", "200 642 100 100 re W n"):  # the left half, then the right
+        _place_clipped(doc, _halves(), clip)
+    _, result = _redacted(doc.tobytes(), config)
+    pixels = _first_picture(result.output)
+    assert _red(pixels) > 0.4 and (pixels[:, 150] == (0, 200, 0)).all()
+
+
+def _halves() -> bytes:
+    """A picture, red on its left half and green on its right."""
     picture = np.zeros((100, 200, 3), np.uint8)
     picture[:, :100] = (0, 0, 255)
     picture[:, 100:] = (0, 200, 0)
-    data = cv2.imencode(".png", picture)[1].tobytes()
-    doc = pymupdf.open()
-    for left_half in (True, False):
-        page = doc.new_page()
-        xref = page.insert_image(pymupdf.Rect(100, 100, 300, 200), stream=data)
-        name = [i[7] for i in page.get_images() if i[0] == xref][0]
-        clip = "100 642 100 100 re W n" if left_half else "200 642 100 100 re W n"
-        contents = page.get_contents()[0]
-        body = doc.xref_stream(contents).replace(f"/{name} Do".encode(), b"")
-        doc.update_stream(contents, body + f"\nq {clip} 200 0 0 100 100 642 cm /{name} Do Q\n".encode())
-    _, result = _redacted(doc.tobytes(), config)
-    out = pymupdf.open(stream=result.output)
+    return cv2.imencode(".png", picture)[1].tobytes()
+
+
+def _place_clipped(doc: pymupdf.Document, data: bytes, clip: str) -> None:
+    """A new page showing `data` at (100, 100, 300, 200), clipped by `clip`
+    (content operators, in PDF coordinates). One picture for all pages."""
+    page = doc.new_page()
+    xref = page.insert_image(pymupdf.Rect(100, 100, 300, 200), stream=data)
+    name = [i[7] for i in page.get_images() if i[0] == xref][0]
+    contents = page.get_contents()[0]
+    body = doc.xref_stream(contents).replace(f"/{name} Do".encode(), b"")
+    doc.update_stream(contents, body + f"\nq {clip} 200 0 0 100 100 642 cm /{name} Do Q\n".encode())
+
+
+def _first_picture(data: bytes) -> np.ndarray:
+    out = pymupdf.open(stream=data)
     (xref, *_), = out[0].get_images()
-    pixels = cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
-    assert _red(pixels) > 0.4 and (pixels[:, 150] == (0, 200, 0)).all()
+    return cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
 
 
 def test_a_cropped_picture_on_a_poster_page_is_measured_within_bounds(config, monkeypatch):
@@ -449,18 +462,8 @@ def test_a_cropped_picture_on_a_poster_page_is_measured_within_bounds(config, mo
     from tabir.redactors.formats.pdf import pictures
 
     monkeypatch.setattr(pictures, "MASK_PIXELS", 200_000)  # as if the page were a poster
-    picture = np.zeros((100, 200, 3), np.uint8)
-    picture[:, :100] = (0, 0, 255)
-    picture[:, 100:] = (0, 200, 0)
     doc = pymupdf.open()
-    page = doc.new_page()
-    xref = page.insert_image(pymupdf.Rect(100, 100, 300, 200), stream=cv2.imencode(".png", picture)[1].tobytes())
-    name = [i[7] for i in page.get_images() if i[0] == xref][0]
-    contents = page.get_contents()[0]
-    body = doc.xref_stream(contents).replace(f"/{name} Do".encode(), b"")
-    doc.update_stream(contents, body + f"\nq 200 642 100 100 re W n 200 0 0 100 100 642 cm /{name} Do Q\n".encode())
+    _place_clipped(doc, _halves(), "200 642 100 100 re W n")  # the right half shown
     _, result = _redacted(doc.tobytes(), config)
-    out = pymupdf.open(stream=result.output)
-    (xref, *_), = out[0].get_images()
-    pixels = cv2.imdecode(np.frombuffer(pymupdf.Pixmap(out, xref).tobytes("png"), np.uint8), cv2.IMREAD_COLOR)
+    pixels = _first_picture(result.output)
     assert _red(pixels[:, :80]) < 0.01 and (pixels[50, 150] == (0, 200, 0)).all()
