@@ -170,6 +170,24 @@ def test_a_box_over_a_face_in_a_photo_changes_the_pixels_beneath(config, tmp_pat
     assert outside.std() > 40  # the rest of the photo is whole
 
 
+def test_a_title_on_a_band_over_a_photo_stays_and_the_photo_under_the_band_is_blanked(config, tmp_path):
+    """A report's cover: a photo, an opaque band over its lower part, the
+    title in white on the band. The photo's pixels under the band are
+    unseen; the title is seen."""
+    photo = np.random.default_rng(1).integers(0, 255, (300, 500, 3), dtype=np.uint8)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(40, 60, 540, 360), stream=cv2.imencode(".png", photo)[1].tobytes())
+    page.draw_rect(pymupdf.Rect(40, 280, 540, 340), color=None, fill=(0.1, 0.1, 0.3))
+    page.insert_text((60, 318), "Laporan Tahunan Lembaga Perlindungan Anak", fontsize=16, color=(1, 1, 1))
+    handler, result = _redacted(doc.tobytes(), config)
+    assert "Laporan Tahunan Lembaga Perlindungan Anak" in _pdftotext(result.output, tmp_path)
+    pixels = _first_picture(result.output)
+    assert pixels[230:270, 20:480].std() < 5, "the photo under the band is still the photo's"
+    assert pixels[20:200].std() > 40  # above the band it is whole
+    assert verified(handler, result, config) == []
+
+
 def test_visible_text_on_a_dark_bar_and_a_yellow_highlight_are_kept(config, tmp_path):
     """Over-caution is a defect: paint order and colour decide."""
     doc = pymupdf.open()

@@ -239,12 +239,17 @@ def _rgb(colour) -> tuple[float, float, float]:
 def remove_hidden(page: pymupdf.Page, hidden: Hidden) -> None:
     """Redaction annotations for what `hidden` found (applied with the
     page's other redactions). Runs overlaid by visible text are left: their
-    value stays, so verification sends the file to review."""
+    value stays, so verification sends the file to review. The parts of
+    pictures under a box are blanked first, on their own: pixels only, for
+    text drawn on the box (a title on a band over a photo) is seen."""
+    if hidden.pictures:
+        for rect in hidden.pictures:
+            page.add_redact_annot(rect, fill=False, cross_out=False)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
+                              text=pymupdf.PDF_REDACT_TEXT_NONE)
     for run in hidden.runs:
         if not run.overlaid and run.cover.seqno != ON_TOP:
             page.add_redact_annot(run.rect, fill=False, cross_out=False)
-    for rect in hidden.pictures:
-        page.add_redact_annot(rect, fill=False, cross_out=False)
     for cover in hidden.covers:
         if cover.seqno == ON_TOP:  # the annotation goes: everything under it, and the box drawn again
             page.add_redact_annot(cover.rect, fill=cover.fill, cross_out=False)
