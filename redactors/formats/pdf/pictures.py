@@ -236,7 +236,8 @@ def _shown_pixels(doc: pymupdf.Document, xref: int, plan: _Plan) -> np.ndarray:
 # path around the part shown: the rest is in the file, one pdfimages away.
 # What no placement shows is made white before the picture is checked and
 # written back. Measured by rendering the page with the picture painted
-# magenta: clips, the page's edge and covers all count. The shown part is
+# magenta, where a clip or the page's edge may cut it (a box drawn over a
+# picture is covers.py's: it blanks the pixels under it). The shown part is
 # widened by this many points, so that thin things drawn over the picture
 # (letters of a caption that redaction may remove) leave no holes in it.
 SHOWN_MARGIN_PT = 3
@@ -295,7 +296,7 @@ def _painted_magenta(doc: pymupdf.Document, number: int, info: dict, zoom: float
     try:
         alone.insert_pdf(doc, from_page=number - 1, to_page=number - 1)
         page = alone[0]
-        digest = info.get("digest") or _digest(doc[number - 1], info)
+        digest = _digest(doc[number - 1], info)
         twin = next((i["xref"] for i in page.get_image_info(xrefs=True, hashes=True)
                      if i.get("digest") == digest and i.get("xref")), 0)
         if not twin:
